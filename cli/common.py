@@ -1,0 +1,48 @@
+"""What every command shares: the console, settings, and how a rejection is shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from koereplan.definition import Definition, load_definition
+from koereplan.notice import MAX_NOTICE_BYTES, Notice, NoticeRejected, parse_notice
+from koereplan.problems import Problem, ProblemsError
+from koereplan.settings import get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(heading: str, problems: list[Problem]) -> NoReturn:
+    """Print every problem under a heading and exit 2: bad input, never a traceback."""
+    err_console.print(f"[bold red]{heading}[/bold red]")
+    for problem in problems:
+        err_console.print(f"  • {problem}", markup=False, highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def read_notice_file(path: Path) -> Notice:
+    """Read and validate a notice file; size is checked before anything is parsed."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_NOTICE_BYTES + 1)
+    except OSError as error:
+        fail(f"Kan ikke læse {path}", [Problem("fil", error.strerror or str(error))])
+    try:
+        return parse_notice(raw, municipality_code=get_settings().municipality_code)
+    except NoticeRejected as rejected:
+        fail(f"Beskeden {path.name} afvises", rejected.problems)
+
+
+def definition_or_fail(path: Path | None = None) -> Definition:
+    """The køreplan definition, or every problem in it and exit 2."""
+    try:
+        return load_definition(path or get_settings().definition)
+    except ProblemsError as error:
+        fail("Køreplanen kan ikke indlæses", error.problems)

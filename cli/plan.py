@@ -1,0 +1,70 @@
+"""`koereplan plan` and `koereplan check-config`: the core, with no database and no Prefect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import EXIT_BAD_INPUT, console, definition_or_fail, err_console, read_notice_file
+from cli.render import print_checklist
+from koereplan.checklist import checklist_rows
+from koereplan.danish import danish_date
+from koereplan.household import person_labels
+from koereplan.planner import plan_case
+from koereplan.settings import get_settings
+
+
+def plan(
+    notice_file: Annotated[Path, typer.Argument(help="A notice (JSON) from Udlændingestyrelsen.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+) -> None:
+    """Plan a notice without storing anything: every step, dated, in køreplan order."""
+    settings = get_settings()
+    definition = definition_or_fail()
+    notice = read_notice_file(notice_file)
+    result = plan_case(notice, definition, arrivals_per_day=settings.arrivals_per_day)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    dates = result.dates
+    household = notice.household(dates.arrival)
+    rows = checklist_rows(
+        result.steps,
+        departments={key: dept.name for key, dept in definition.departments.items()},
+        labels=person_labels(household.people),
+    )
+    planned = " (planlagt)" if dates.arrival_planned else ""
+    heading = (
+        f"Køreplan for besked {result.notice_id} · {definition.municipality_name}\n"
+        f"Besked {danish_date(dates.notice)} · ankomst {danish_date(dates.arrival)}{planned}"
+        f" · overtagelse {danish_date(dates.takeover)} · {len(result.steps)} trin"
+    )
+    print_checklist(console, heading, rows)
+
+
+def check_config(
+    definition_file: Annotated[
+        Path | None, typer.Argument(help="A køreplan file (default: the configured one).")
+    ] = None,
+) -> None:
+    """Validate a køreplan file (and the notification routing) and report every problem."""
+    settings = get_settings()
+    path = definition_file or settings.definition
+    definition = definition_or_fail(path)
+    problems = _routing_problems(definition, settings.apprise_config)
+    if problems:
+        err_console.print(f"[bold red]{len(problems)} problem(er)[/bold red]")
+        for problem in problems:
+            err_console.print(f"  • {problem}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    console.print(
+        f"{path}: OK — {len(definition.steps)} trin, {len(definition.departments)} afdelinger"
+    )
+
+
+def _routing_problems(definition: object, apprise_config: Path) -> list[str]:
+    """Departments without an address and unused tags (filled in by the notification layer)."""
+    return []

@@ -1,0 +1,87 @@
+"""The checklist as people read it: Danish words, no personal data.
+
+One shape for the terminal (`plan`, `show`) and for the Prefect UI's table artifact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from koereplan.danish import PHASE_DA, STATUS_DA, danish_date
+
+LEGAL_MARK = "§"
+
+
+class ChecklistStep(Protocol):
+    """What a step needs to be shown (a planned step and a stored step both have it)."""
+
+    key: str
+    phase: str
+    title: str
+    person_id: str | None
+    responsible: str
+    legal: bool
+    due: date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One line of the checklist, ready to print."""
+
+    phase: str
+    key: str
+    title: str
+    member: str
+    department: str
+    due: str
+    legal: str
+    status: str
+    overdue: bool
+
+    def as_artifact_row(self) -> dict[str, str]:
+        """The row in the Prefect table artifact, with Danish column names."""
+        return {
+            "Fase": self.phase,
+            "Trin": self.title,
+            "Person": self.member,
+            "Afdeling": self.department,
+            "Frist": self.due,
+            "Lovkrav": self.legal,
+            "Status": self.status + (" (overskredet)" if self.overdue else ""),
+        }
+
+
+def checklist_rows(
+    steps: Iterable[ChecklistStep],
+    *,
+    departments: Mapping[str, str],
+    labels: Mapping[str, str],
+    today: date | None = None,
+) -> list[ChecklistRow]:
+    """Rows in køreplan order; `labels` maps person_id to words like `barn 2`."""
+    rows = []
+    for step in steps:
+        overdue = (
+            today is not None
+            and step.due is not None
+            and step.status in {"planned", "open"}
+            and step.due < today
+        )
+        rows.append(
+            ChecklistRow(
+                phase=PHASE_DA.get(step.phase, step.phase),
+                key=step.key,
+                title=step.title,
+                member=labels.get(step.person_id, step.person_id) if step.person_id else "husstand",
+                department=departments.get(step.responsible, step.responsible),
+                due=danish_date(step.due),
+                legal=LEGAL_MARK if step.legal else "",
+                status=STATUS_DA.get(step.status, step.status),
+                overdue=overdue,
+            )
+        )
+    return rows

@@ -1,0 +1,28 @@
+"""Danish words for dates and states, as case workers read them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+
+STATUS_DA: dict[str, str] = {
+    "planned": "afventer",
+    "open": "åben",
+    "done": "udført",
+    "not_applicable": "ikke relevant",
+    "waiting": "venter på dato",
+}
+
+PHASE_DA: dict[str, str] = {
+    "foer": "Før modtagelsen",
+    "ankomst": "Ved modtagelsen",
+    "hverdag": "Hverdagen begynder",
+}
+
+
+def danish_date(day: date | None) -> str:
+    """`7. januar 2027`; an unknown date is `ikke fastsat`."""
+    if day is None:
+        return "ikke fastsat"
+    return format_date(day, format="d. MMMM y", locale="da")

@@ -1,0 +1,46 @@
+"""Settings, validated at start-up: environment variables with the prefix `KOEREPLAN_`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = REPO_ROOT / "config"
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may change without touching code."""
+
+    model_config = SettingsConfigDict(env_prefix="KOEREPLAN_", extra="ignore")
+
+    municipality_code: str = Field("851", description="Only notices for this municipality.")
+    arrivals_per_day: int = Field(2, ge=1, description="Households that may arrive on one day.")
+    definition: Path = Field(
+        CONFIG_DIR / "koereplan.aalborg.yaml", description="The køreplan file (steps, departments)."
+    )
+    database_url: str = Field("sqlite:///./data/koereplan.db")
+    inbox: Path = Field(Path("data/inbox"), description="Where notice files are dropped.")
+    apprise_config: Path = Field(CONFIG_DIR / "apprise.example.yaml")
+    asylum_mail_url: str = Field(
+        "mailto://127.0.0.1:8025?from=koereplan@aalborg.example",
+        description="SMTP transport for mails to asylum centres; the centre's address is added.",
+    )
+    remind_within_wd: int = Field(3, ge=0, description="Remind when due within N working days.")
+    escalate_every_wd: int = Field(5, ge=1, description="Repeat escalations every M working days.")
+
+    @field_validator("municipality_code")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        if not value.isdigit():
+            raise ValueError("must be digits, e.g. 851")
+        return value.lstrip("0") or "0"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

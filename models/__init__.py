@@ -1,0 +1,68 @@
+"""The SQL state of Køreplan: tables, status values, engine, migrations and atomic counters."""
+
+from models.bookings import (
+    NoArrivalDayError,
+    book_arrival,
+    book_day,
+    bookings,
+    release_arrival,
+)
+from models.columns import UTCDateTime, utcnow
+from models.counters import format_case_ref, next_case_ref
+from models.db import database_url, make_engine, migrate, session
+from models.status import (
+    AuditAction,
+    CaseKind,
+    CaseStatus,
+    MemberRole,
+    MessageType,
+    NoticeOutcome,
+    OutboxStatus,
+    Phase,
+    StepKind,
+    StepStatus,
+)
+from models.tables import (
+    ArrivalBooking,
+    AuditEntry,
+    Case,
+    CaseCounter,
+    Member,
+    NoticeRecord,
+    OutboxMessage,
+    Step,
+)
+
+__all__ = [
+    "ArrivalBooking",
+    "AuditAction",
+    "AuditEntry",
+    "Case",
+    "CaseCounter",
+    "CaseKind",
+    "CaseStatus",
+    "Member",
+    "MemberRole",
+    "MessageType",
+    "NoArrivalDayError",
+    "NoticeOutcome",
+    "NoticeRecord",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Phase",
+    "Step",
+    "StepKind",
+    "StepStatus",
+    "UTCDateTime",
+    "book_arrival",
+    "book_day",
+    "bookings",
+    "database_url",
+    "format_case_ref",
+    "make_engine",
+    "migrate",
+    "next_case_ref",
+    "release_arrival",
+    "session",
+    "utcnow",
+]

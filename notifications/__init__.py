@@ -1,0 +1,36 @@
+"""Notifications departments can trust: routing by Apprise tag, Danish templates, delivery."""
+
+from notifications.apprise_sender import (
+    AppriseSender,
+    DeliveryError,
+    FakeSender,
+    Sender,
+    SentMessage,
+    asylum_centre_url,
+)
+from notifications.messages import MessageType, RenderedMessage, household_summary, render
+from notifications.routing import (
+    Routing,
+    RoutingError,
+    load_routing,
+    missing_departments,
+    unused_tags,
+)
+
+__all__ = [
+    "AppriseSender",
+    "DeliveryError",
+    "FakeSender",
+    "MessageType",
+    "RenderedMessage",
+    "Routing",
+    "RoutingError",
+    "Sender",
+    "SentMessage",
+    "asylum_centre_url",
+    "household_summary",
+    "load_routing",
+    "missing_departments",
+    "render",
+    "unused_tags",
+]

@@ -1,0 +1,247 @@
+"""Intake: a notice's bytes become a case with its planned steps, exactly once.
+
+The same `notice_id` with the same content again changes nothing; with other content it is
+a conflict and the first case stands. Everything happens in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from koereplan.arrival import earliest_arrival
+from koereplan.definition import Definition
+from koereplan.notice import Notice, NoticeRejected, parse_notice
+from koereplan.planner import plan_case
+from koereplan.problems import Problem
+from koereplan.settings import Settings
+from koereplan.workdays import is_working_day
+from models.bookings import book_arrival, book_day
+from models.columns import utcnow
+from models.counters import next_case_ref
+from models.db import session
+from models.tables import AuditEntry, Case, Member, NoticeRecord, Step
+from services.casefile import CaseFile
+from services.notify import tell_case_created, tell_notice_rejected
+
+ACCEPTED, DUPLICATE, CONFLICT, REJECTED = "accepted", "duplicate", "conflict", "rejected"
+
+
+@dataclass(frozen=True)
+class Received:
+    """What intake made of one file."""
+
+    file_name: str
+    outcome: str
+    case_ref: str | None = None
+    notice_id: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def quarantined(self) -> bool:
+        """Rejected and conflicting files go to quarantine; the rest are processed."""
+        return self.outcome in (REJECTED, CONFLICT)
+
+
+def content_hash(raw: bytes) -> str:
+    """The notice's content, independent of whitespace and key order."""
+    data = json.loads(raw.decode("utf-8-sig"))
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def receive_file(
+    engine: Engine, definition: Definition, settings: Settings, *, file_name: str, raw: bytes
+) -> Received:
+    """Receive one file in its own transaction; a lost race on the same notice is retried."""
+    for attempt in range(3):
+        try:
+            with session(engine) as db:
+                return receive_notice(db, definition, settings, file_name=file_name, raw=raw)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def receive_notice(
+    db: Session,
+    definition: Definition,
+    settings: Settings,
+    *,
+    file_name: str,
+    raw: bytes,
+    today: date | None = None,
+) -> Received:
+    """Validate, then create the case or recognise it again; rejected files are recorded."""
+    sha = hashlib.sha256(raw).hexdigest()
+    try:
+        notice = parse_notice(raw, municipality_code=settings.municipality_code, today=today)
+    except NoticeRejected as rejected:
+        return _reject(db, file_name, raw, sha, rejected.problems, None, REJECTED)
+    content = content_hash(raw)
+    known = _known(db, notice, file_name, raw, sha, content)
+    if known is not None:
+        return known
+    joins: Case | None = None
+    if notice.reference_notice_id:
+        joins = db.exec(select(Case).where(Case.notice_id == notice.reference_notice_id)).first()
+        if joins is None:
+            problem = Problem(
+                "reference_notice_id",
+                f"der findes ingen sag for beskeden {notice.reference_notice_id}",
+            )
+            return _reject(db, file_name, raw, sha, (problem,), notice.notice_id, REJECTED)
+    # A concurrent intake of the same notice makes this flush fail on the unique notice_id:
+    # the caller rolls back and receives the file again, which then finds the case.
+    case = _create_case(db, definition, settings, notice, content, joins)
+    db.add(_record(file_name, raw, sha, notice.notice_id, ACCEPTED, case_id=case.id))
+    db.flush()
+    return Received(file_name, ACCEPTED, case.ref, notice.notice_id)
+
+
+def _known(
+    db: Session, notice: Notice, file_name: str, raw: bytes, sha: str, content: str
+) -> Received | None:
+    """A resend (duplicate) or another notice under a known id (conflict), else None."""
+    case = db.exec(select(Case).where(Case.notice_id == notice.notice_id)).first()
+    if case is None:
+        return None
+    if case.notice_sha256 == content:
+        db.add(_record(file_name, raw, sha, notice.notice_id, DUPLICATE, case_id=case.id))
+        return Received(file_name, DUPLICATE, case.ref, notice.notice_id)
+    problem = Problem(
+        "notice_id",
+        f"beskeden {notice.notice_id} er allerede modtaget med et andet indhold "
+        f"(sag {case.ref}); den første besked gælder",
+    )
+    return _reject(db, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
+
+
+def _reject(
+    db: Session,
+    file_name: str,
+    raw: bytes,
+    sha: str,
+    problems: tuple[Problem, ...] | list[Problem],
+    notice_id: str | None,
+    outcome: str,
+) -> Received:
+    record = _record(file_name, raw, sha, notice_id, outcome, problems=problems)
+    db.add(record)
+    db.flush()
+    assert record.id is not None
+    tell_notice_rejected(
+        db, record_id=record.id, file_name=file_name, problems=problems, notice_id=notice_id
+    )
+    return Received(file_name, outcome, None, notice_id, tuple(problems))
+
+
+def _record(
+    file_name: str,
+    raw: bytes,
+    sha: str,
+    notice_id: str | None,
+    outcome: str,
+    *,
+    case_id: int | None = None,
+    problems: tuple[Problem, ...] | list[Problem] = (),
+) -> NoticeRecord:
+    return NoticeRecord(
+        file_name=file_name,
+        raw=raw,
+        sha256=sha,
+        notice_id=notice_id,
+        outcome=outcome,
+        error=[{"where": p.where, "message": p.message} for p in problems] or None,
+        case_id=case_id,
+    )
+
+
+def _create_case(
+    db: Session,
+    definition: Definition,
+    settings: Settings,
+    notice: Notice,
+    content: str,
+    joins: Case | None,
+) -> Case:
+    """The case, its members and planned steps, and the first messages to departments."""
+    if notice.expected_arrival is not None:
+        arrival = notice.expected_arrival
+        book_day(db, arrival)
+    else:
+        arrival = book_arrival(
+            db,
+            earliest=earliest_arrival(notice.notice_date),
+            capacity=settings.arrivals_per_day,
+            is_working_day=is_working_day,
+        )
+    plan = plan_case(notice, definition, arrival=arrival)
+    centre = notice.asylum_centre
+    case = Case(
+        ref=next_case_ref(db, plan.dates.notice.year),
+        notice_id=notice.notice_id,
+        notice_sha256=content,
+        kind=notice.kind,
+        notice_date=plan.dates.notice,
+        arrival_date=plan.dates.arrival,
+        arrival_planned=notice.expected_arrival is None,
+        takeover_date=plan.dates.takeover,
+        takeover_given=notice.takeover_date is not None,
+        asylum_centre_name=centre.name if centre else None,
+        asylum_centre_email=centre.email if centre else None,
+        interpreter_language=notice.interpreter_language,
+        joins_case_id=joins.id if joins else None,
+    )
+    db.add(case)
+    db.flush()
+    assert case.id is not None
+    members = [
+        Member(
+            case_id=case.id,
+            position=position,
+            person_id=m.person_id,
+            role=m.role,
+            given_name=m.given_name,
+            family_name=m.family_name,
+            birth_date=m.birth_date,
+            cpr=m.cpr,
+            formal_education=m.formal_education,
+            special_needs=m.special_needs,
+            self_supporting=m.self_supporting,
+        )
+        for position, m in enumerate(notice.members)
+    ]
+    now = utcnow()
+    steps = [
+        Step(
+            case_id=case.id,
+            position=position,
+            key=s.key,
+            person_id=s.person_id or "",
+            phase=s.phase,
+            title=s.title,
+            kind=s.kind,
+            responsible=s.responsible,
+            notify=list(s.notify),
+            legal=s.legal,
+            due=s.due,
+            status=s.status,
+            done_by="køreplan" if s.status == "done" else None,
+            done_at=now if s.status == "done" else None,
+            opened_at=now if s.status == "open" else None,
+        )
+        for position, s in enumerate(plan.steps)
+    ]
+    db.add_all([*members, *steps])
+    db.add(AuditEntry(case_id=case.id, who="køreplan", action="created", new=case.ref))
+    db.flush()
+    tell_case_created(db, CaseFile(case, members, steps), definition)
+    return case

@@ -1,0 +1,213 @@
+"""Which department is told what: outbox rows built from a case, never with personal data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlmodel import Session
+
+from koereplan.definition import Definition
+from koereplan.problems import Problem
+from koereplan.settings import get_settings
+from models.tables import Step
+from notifications.apprise_sender import asylum_centre_url
+from notifications.messages import (
+    CaseCompletedContext,
+    CaseCreatedContext,
+    CaseSummary,
+    DueChange,
+    DueMovedContext,
+    MessageType,
+    MovingNoticeContext,
+    NewStepsContext,
+    NoticeRejectedContext,
+    StepLine,
+    flow_run_url,
+    household_summary,
+)
+from services.casefile import CaseFile
+from services.outbox import enqueue, idempotency_key
+
+ASYLUM_CENTRE = "asylcenter"
+COORDINATORS = "koordinator"
+
+
+def case_summary(cf: CaseFile) -> CaseSummary:
+    """The case as departments may see it: reference, dates, age bands."""
+    case = cf.case
+    return CaseSummary(
+        ref=case.ref,
+        kind=case.kind,
+        arrival=case.arrival_date,
+        takeover=case.takeover_date,
+        household=household_summary([p.age for p in cf.household.people], case.kind),
+        interpreter_language=case.interpreter_language,
+        flow_run_url=flow_run_url(case.flow_run_id),
+    )
+
+
+def step_line(cf: CaseFile, step: Step) -> StepLine:
+    """One step as a line in a message; members are labels like `barn 2`."""
+    return StepLine(
+        case_ref=cf.case.ref,
+        title=step.title,
+        due=step.due,
+        legal=step.legal,
+        person_label=cf.label(step.person_id),
+        flow_run_url=flow_run_url(cf.case.flow_run_id),
+    )
+
+
+def recipients(steps: Iterable[Step]) -> dict[str, list[Step]]:
+    """Department -> its steps: the responsible department and every department notified."""
+    grouped: dict[str, list[Step]] = defaultdict(list)
+    for step in steps:
+        for department in dict.fromkeys([step.responsible, *step.notify]):
+            if department != ASYLUM_CENTRE:
+                grouped[department].append(step)
+    return dict(grouped)
+
+
+def delivered_by(step: Step, department: str) -> bool:
+    """A `notice` step is delivered by the messages to the departments it notifies."""
+    return step.kind == "notice" and department in step.notify
+
+
+def tell_case_created(db: Session, cf: CaseFile, definition: Definition) -> None:
+    """One message per department involved from the start, listing its open steps."""
+    actionable = [s for s in cf.steps if s.status in ("open", "done")]
+    summary = case_summary(cf)
+    for department, steps in recipients(actionable).items():
+        lines = [step_line(cf, s) for s in steps if s.status == "open"]
+        enqueue(
+            db,
+            department=department,
+            message_type=MessageType.CASE_CREATED,
+            context=CaseCreatedContext(_name(definition, department), summary, lines),
+            key=idempotency_key(cf.case.ref, "case_created", department),
+            case_id=cf.case.id,
+            step_ids=[s.id for s in steps if delivered_by(s, department) and s.id],
+        )
+    _moving_notice_if_opened(db, cf, definition, actionable)
+
+
+def tell_departments_about(
+    db: Session, cf: CaseFile, definition: Definition, opened: Sequence[Step], *, cause: str
+) -> None:
+    """A digest per department of the steps that just opened for it."""
+    for department, steps in recipients(opened).items():
+        enqueue(
+            db,
+            department=department,
+            message_type=MessageType.NEW_STEPS,
+            context=NewStepsContext(
+                _name(definition, department), [step_line(cf, s) for s in steps]
+            ),
+            key=idempotency_key(cf.case.ref, "new_steps", department, cause),
+            case_id=cf.case.id,
+            step_ids=[s.id for s in steps if delivered_by(s, department) and s.id],
+        )
+    _moving_notice_if_opened(db, cf, definition, opened)
+
+
+def tell_arrival(db: Session, cf: CaseFile, definition: Definition, step: Step | None) -> None:
+    """The moving notice to the case's asylum centre, with the (new) arrival date."""
+    case = cf.case
+    if not case.asylum_centre_email:
+        return
+    context = MovingNoticeContext(
+        case_ref=case.ref,
+        centre_name=case.asylum_centre_name or "asylcentret",
+        arrival=case.arrival_date,
+        household_size=len(cf.members),
+        household=household_summary([p.age for p in cf.household.people], case.kind),
+        interpreter_language=case.interpreter_language,
+        municipality=definition.municipality_name,
+    )
+    enqueue(
+        db,
+        department=ASYLUM_CENTRE,
+        message_type=MessageType.MOVING_NOTICE,
+        context=context,
+        key=idempotency_key(case.ref, "moving_notice", case.arrival_date.isoformat()),
+        case_id=case.id,
+        extra_urls=[asylum_centre_url(get_settings().asylum_mail_url, case.asylum_centre_email)],
+        step_ids=[step.id] if step is not None and step.id else [],
+    )
+
+
+def tell_due_moved(
+    db: Session,
+    cf: CaseFile,
+    definition: Definition,
+    moved: Sequence[tuple[Step, date | None]],
+    *,
+    reason: str,
+    cause: str,
+) -> None:
+    """A digest per department of its steps whose due dates moved (old and new date)."""
+    old_due = {id(step): old for step, old in moved}
+    for department, steps in recipients([step for step, _ in moved]).items():
+        changes = [DueChange(step_line(cf, s), old_due[id(s)]) for s in steps]
+        enqueue(
+            db,
+            department=department,
+            message_type=MessageType.DUE_MOVED,
+            context=DueMovedContext(_name(definition, department), changes, reason),
+            key=idempotency_key(cf.case.ref, "due_moved", department, cause),
+            case_id=cf.case.id,
+        )
+
+
+def tell_case_completed(db: Session, cf: CaseFile, definition: Definition) -> None:
+    """The coordinators learn that every step of a case is finished."""
+    done = sum(s.status == "done" for s in cf.steps)
+    enqueue(
+        db,
+        department=COORDINATORS,
+        message_type=MessageType.CASE_COMPLETED,
+        context=CaseCompletedContext(
+            department_name=_name(definition, COORDINATORS),
+            case=case_summary(cf),
+            completed_on=date.today(),
+            steps_done=done,
+            steps_not_applicable=len(cf.steps) - done,
+        ),
+        key=idempotency_key(cf.case.ref, "case_completed"),
+        case_id=cf.case.id,
+    )
+
+
+def tell_notice_rejected(
+    db: Session,
+    *,
+    record_id: int,
+    file_name: str,
+    problems: Sequence[Problem],
+    notice_id: str | None,
+) -> None:
+    """One message to the coordinators per rejected file, with the reasons in plain words."""
+    enqueue(
+        db,
+        department=COORDINATORS,
+        message_type=MessageType.NOTICE_REJECTED,
+        context=NoticeRejectedContext(
+            file_name=file_name, reasons=[str(p) for p in problems], notice_ref=notice_id
+        ),
+        key=idempotency_key("notice_rejected", record_id),
+    )
+
+
+def _moving_notice_if_opened(
+    db: Session, cf: CaseFile, definition: Definition, steps: Iterable[Step]
+) -> None:
+    for step in steps:
+        if step.status == "open" and ASYLUM_CENTRE in step.notify:
+            tell_arrival(db, cf, definition, step)
+
+
+def _name(definition: Definition, department: str) -> str:
+    dept = definition.departments.get(department)
+    return dept.name if dept else department

@@ -1,0 +1,243 @@
+"""Moving steps forward: coordinators mark them, dependants open, departments are told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from koereplan.definition import Definition
+from koereplan.planner import CaseDates, step_due
+from koereplan.progress import FINISHED, StepRef, dependencies_met, opening_status
+from models.columns import utcnow
+from models.tables import AuditEntry, Case, OutboxMessage, Step
+from services.casefile import CaseError, CaseFile, load_case
+from services.notify import tell_case_completed, tell_departments_about
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+SYSTEM = "køreplan"
+ACTIONS = ("done", "not_applicable")
+
+
+@dataclass
+class Change:
+    """What one service call changed, for the caller to report."""
+
+    case_ref: str
+    marked: Step | None = None
+    opened: list[Step] = field(default_factory=list)
+    completed: bool = False
+    replayed: bool = False
+
+
+def local_day(moment: datetime) -> date:
+    """The date in Copenhagen of a UTC moment: the day a coordinator saw."""
+    return moment.astimezone(COPENHAGEN).date()
+
+
+def case_dates(case: Case) -> CaseDates:
+    """The stored anchors of a case."""
+    return CaseDates(
+        notice=case.notice_date,
+        arrival=case.arrival_date,
+        takeover=case.takeover_date,
+        arrival_planned=case.arrival_planned,
+    )
+
+
+def visitation_dates(steps: list[Step]) -> dict[str, date]:
+    """Per member: the day their `visitation` step was marked done."""
+    return {
+        s.person_id: local_day(s.done_at)
+        for s in steps
+        if s.key == "visitation" and s.status == "done" and s.done_at
+    }
+
+
+def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYSTEM) -> list[Step]:
+    """Open what may open, date what now has an anchor, finish automatic steps; repeat."""
+    dates = case_dates(cf.case)
+    opened: list[Step] = []
+    changed = True
+    while changed:
+        changed = False
+        refs = [StepRef(s.key, s.person_id or None, s.status) for s in cf.steps]
+        visits = visitation_dates(cf.steps)
+        for step in cf.steps:
+            if step.status in FINISHED or not definition.has_step(step.key):
+                continue
+            spec = definition.step(step.key)
+            visitation = visits.get(step.person_id)
+            anchor_known = spec.due.anchor != "visitation" or visitation is not None
+            if step.due is None and anchor_known:
+                step.due = step_due(spec, dates, visitation)
+                _audit(db, cf, step, who, "dated", None, step.due.isoformat() if step.due else None)
+            status = opening_status(
+                kind=spec.kind,
+                anchor_known=anchor_known,
+                deps_met=dependencies_met(step.person_id or None, spec.after, refs),
+                current=step.status,
+            )
+            if status == step.status:
+                continue
+            _audit(db, cf, step, who, "opened" if status == "open" else status, step.status, status)
+            step.status = status
+            if status == "open":
+                step.opened_at = utcnow()
+                opened.append(step)
+            elif status == "done":
+                step.done_at, step.done_by = utcnow(), who
+            changed = True
+    return opened
+
+
+def already_applied(db: Session, input_key: str) -> bool:
+    """True when a coordinator input with this key was applied before (a replay)."""
+    query = select(AuditEntry.id).where(AuditEntry.input_key == input_key)
+    return db.exec(query).first() is not None
+
+
+def mark_step(
+    db: Session,
+    definition: Definition,
+    *,
+    ref: str,
+    key: str,
+    person_id: str | None,
+    action: str,
+    by: str,
+    note: str | None = None,
+    reason: str | None = None,
+    input_key: str | None = None,
+) -> Change:
+    """Mark one step done or not applicable, then open its dependants and tell departments.
+
+    The one function behind the Prefect UI's form and `koereplan done/skip`. A replayed
+    input (same `input_key`) changes nothing; anything not allowed raises CaseError.
+    """
+    if input_key and already_applied(db, input_key):
+        return Change(case_ref=ref, replayed=True)
+    if action not in ACTIONS:
+        raise CaseError(f"Ukendt handling {action!r}: brug 'done' eller 'not_applicable'.")
+    if action == "not_applicable" and not (reason or "").strip():
+        raise CaseError("Angiv en begrundelse, når et trin ikke er relevant.")
+    if not by.strip():
+        raise CaseError("Angiv hvem der markerer trinnet (initialer).")
+    cf = load_case(db, ref, for_update=True)
+    step = find_step(cf, key, person_id)
+    if step.status in FINISHED:
+        word = "udført" if step.status == "done" else "markeret ikke relevant"
+        when = local_day(step.done_at).isoformat() if step.done_at else "tidligere"
+        raise CaseError(
+            f"Trinnet {key}{_for(cf, step)} i sag {ref} er allerede {word}"
+            f" ({when}, {step.done_by})."
+        )
+    old = step.status
+    step.status = action
+    step.done_at, step.done_by = utcnow(), by.strip()
+    step.note = (note or "").strip() or None
+    step.reason = (reason or "").strip() or None
+    _audit(db, cf, step, by.strip(), action, old, action, step.reason or step.note, input_key)
+    change = Change(case_ref=ref, marked=step)
+    change.opened = advance(db, cf, definition)
+    tell_departments_about(db, cf, definition, change.opened, cause=f"{action}:{step.id}")
+    change.completed = complete_if_finished(db, cf, definition)
+    return change
+
+
+def complete_if_finished(db: Session, cf: CaseFile, definition: Definition) -> bool:
+    """Close the case when every step is done or not applicable; tell the coordinators once."""
+    if cf.case.status == "completed" or any(s.status not in FINISHED for s in cf.steps):
+        return False
+    cf.case.status = "completed"
+    cf.case.completed_at = utcnow()
+    db.add(cf.case)
+    db.add(AuditEntry(case_id=cf.case.id, who=SYSTEM, action="completed", new="completed"))
+    tell_case_completed(db, cf, definition)
+    return True
+
+
+def find_step(cf: CaseFile, key: str, person_id: str | None) -> Step:
+    """The one step a coordinator means, or CaseError saying what they could mean."""
+    matches = [s for s in cf.steps if s.key == key]
+    ref = cf.case.ref
+    if not matches:
+        keys = sorted({s.key for s in cf.steps if s.status not in FINISHED})
+        raise CaseError(f"Sag {ref} har intet trin {key!r}. Åbne trin: {', '.join(keys)}.")
+    if person_id:
+        chosen = [s for s in matches if s.person_id == person_id]
+        if not chosen:
+            if matches[0].person_id == "":
+                raise CaseError(f"Trinnet {key} gælder hele husstanden; udelad --person.")
+            persons = ", ".join(s.person_id for s in matches)
+            raise CaseError(f"Trinnet {key} gælder ikke person {person_id} (men: {persons}).")
+        return chosen[0]
+    if len(matches) > 1:
+        persons = ", ".join(f"{s.person_id} ({cf.label(s.person_id)})" for s in matches)
+        raise CaseError(f"Trinnet {key} findes for flere personer; angiv --person: {persons}.")
+    return matches[0]
+
+
+def _for(cf: CaseFile, step: Step) -> str:
+    label = cf.label(step.person_id)
+    return f" ({label})" if label else ""
+
+
+def _audit(
+    db: Session,
+    cf: CaseFile,
+    step: Step,
+    who: str,
+    action: str,
+    old: str | None,
+    new: str | None,
+    detail: str | None = None,
+    input_key: str | None = None,
+) -> None:
+    db.add(step)
+    db.add(
+        AuditEntry(
+            case_id=cf.case.id,
+            step_id=step.id,
+            who=who,
+            action=action,
+            old=old,
+            new=new,
+            detail=detail,
+            input_key=input_key,
+        )
+    )
+
+
+def deliver_notice_steps(db: Session, definition: Definition, step_ids: list[int]) -> None:
+    """`notice` steps are done once every message carrying them is sent; dependants open."""
+    steps = db.exec(select(Step).where(col(Step.id).in_(step_ids))).all()
+    for case_id in sorted({s.case_id for s in steps}):
+        unsent = db.exec(
+            select(OutboxMessage.step_ids).where(
+                OutboxMessage.case_id == case_id, OutboxMessage.status != "sent"
+            )
+        ).all()
+        waiting = {step_id for ids in unsent for step_id in ids}
+        case = db.get(Case, case_id)
+        assert case is not None
+        cf = load_case(db, case.ref)
+        delivered = [
+            s
+            for s in cf.steps
+            if s.id in step_ids
+            and s.id not in waiting
+            and s.kind == "notice"
+            and s.status == "open"
+        ]
+        if not delivered:
+            continue
+        for step in delivered:
+            step.status, step.done_at, step.done_by = "done", utcnow(), SYSTEM
+            step.note = "leveret"
+            _audit(db, cf, step, SYSTEM, "done", "open", "done", "besked leveret")
+        opened = advance(db, cf, definition)
+        tell_departments_about(db, cf, definition, opened, cause=f"delivered:{delivered[0].id}")
+        complete_if_finished(db, cf, definition)
