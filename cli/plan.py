@@ -12,9 +12,11 @@ from cli.common import EXIT_BAD_INPUT, console, definition_or_fail, err_console,
 from cli.render import print_checklist
 from koereplan.checklist import checklist_rows
 from koereplan.danish import danish_date
+from koereplan.definition import Definition
 from koereplan.household import person_labels
 from koereplan.planner import plan_case
 from koereplan.settings import get_settings
+from notifications.routing import RoutingError, load_routing, missing_departments, unused_tags
 
 
 def plan(
@@ -65,6 +67,22 @@ def check_config(
     )
 
 
-def _routing_problems(definition: object, apprise_config: Path) -> list[str]:
-    """Departments without an address and unused tags (filled in by the notification layer)."""
-    return []
+def _routing_problems(definition: Definition, apprise_config: Path) -> list[str]:
+    """Departments of the køreplan with no address, and tags no department uses."""
+    try:
+        routing = load_routing(apprise_config)
+    except RoutingError as error:
+        return list(error.problems)
+    except OSError as error:
+        return [f"{apprise_config}: {error.strerror or error}"]
+    keys = list(definition.departments)
+    return [
+        *(
+            f"{apprise_config}: afdelingen {key!r} har ingen adresse"
+            for key in missing_departments(routing, keys)
+        ),
+        *(
+            f"{apprise_config}: tagget {tag!r} bruges ikke af nogen afdeling"
+            for tag in unused_tags(routing, keys)
+        ),
+    ]

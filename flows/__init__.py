@@ -1,1 +1,1 @@
-"""flows."""
+"""Prefect flows that read as the process: intake, one reception per household, the monitor."""

@@ -130,6 +130,7 @@ class NewStepsContext:
 
     @property
     def groups(self) -> list[CaseGroup]:
+        """The steps per case, so each case's link appears once."""
         return _groups(self.steps)
 
 
@@ -143,6 +144,7 @@ class ReminderContext:
 
     @property
     def groups(self) -> list[CaseGroup]:
+        """The steps per case, so each case's link appears once."""
         return _groups(self.steps)
 
 
@@ -156,6 +158,7 @@ class EscalationContext:
 
     @property
     def groups(self) -> list[CaseGroup]:
+        """The steps per case, so each case's link appears once."""
         return _groups(self.steps)
 
 
@@ -169,6 +172,7 @@ class DueMovedContext:
 
     @property
     def groups(self) -> list[CaseGroup]:
+        """The changes per case, so each case's link appears once."""
         return _groups(self.changes, lambda change: change.step)
 
 

@@ -1,1 +1,1 @@
-"""tasks."""
+"""Thin Prefect tasks: each calls one service function; retries only where there is I/O."""

@@ -1,4 +1,4 @@
-"""Shared database fixtures: every test gets a fresh, migrated database on each backend."""
+"""Shared fixtures: a fresh migrated database per test and backend; real mail and HTTP sinks."""
 
 import os
 import uuid
@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
 from models.db import make_engine, migrate
+from notifications.sinks import MailSink, WebhookSink, mail_sink, webhook_sink
 
 POSTGRES_URL_ENV = "KOEREPLAN_TEST_POSTGRES_URL"
 
@@ -129,3 +130,17 @@ def db(engine: Engine) -> Iterator[Session]:
     """Give a session on the fresh database; the test commits what it wants kept."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[MailSink]:
+    """A real SMTP server on a free local port, stopped after the test."""
+    with mail_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def http_receiver() -> Iterator[WebhookSink]:
+    """A real HTTP server that records JSON bodies of POST requests."""
+    with webhook_sink() as sink:
+        yield sink

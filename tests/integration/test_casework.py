@@ -218,7 +218,9 @@ def test_a_case_completes_when_every_step_is_finished(engine: Engine) -> None:
     ref = receive(engine, "enlig-voksen.json").case_ref
     for _ in range(40):
         with session(engine) as db:
-            todo = [s for s in load_case(db, ref).steps if s.status not in ("done", "not_applicable")]
+            todo = [
+                s for s in load_case(db, ref).steps if s.status not in ("done", "not_applicable")
+            ]
         if not todo:
             break
         step = todo[0]

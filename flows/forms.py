@@ -1,0 +1,54 @@
+"""The form coordinators fill in on a waiting reception run in the Prefect UI.
+
+Built from the case's unfinished steps each time the run waits, so the drop-down lists
+exactly what can be marked now. Labels carry no personal data (`barn 2`, not a name).
+
+The drop-down is an `enum` in the JSON schema only: the server checks answers against the
+schema saved when the run waited, while the flow, re-run after the resume, reads the
+answer as plain text. A step finished elsewhere in between must not fail the run.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from prefect.input import RunInput
+from pydantic import Field, create_model
+
+from services.checklist import Snapshot
+
+HANDLINGER = ("udført", "ikke relevant")
+NO_STEP = "(intet trin – kun ny ankomstdato eller opdatering)"
+
+
+def coordinator_form(view: Snapshot) -> type[RunInput]:
+    """A RunInput class whose `trin` field is a drop-down of the case's unfinished steps."""
+    labels = [NO_STEP, *(choice.label for choice in view.choices)]
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        "Registrering",
+        __base__=RunInput,
+        trin=(
+            str,
+            Field(
+                NO_STEP,
+                title="Trin",
+                description="Det trin, du vil registrere.",
+                json_schema_extra={"enum": labels},
+            ),
+        ),
+        handling=(
+            Literal[HANDLINGER],  # type: ignore[valid-type]
+            Field("udført", title="Handling"),
+        ),
+        initialer=(str, Field("", title="Dine initialer", max_length=20)),
+        begrundelse=(
+            str,
+            Field("", title="Begrundelse", description="Skal udfyldes ved 'ikke relevant'."),
+        ),
+        note=(str, Field("", title="Note", description="Uden personoplysninger.")),
+        ny_ankomstdato=(
+            date | None,
+            Field(None, title="Ny ankomstdato", description="Kun hvis ankomsten flyttes."),
+        ),
+    )

@@ -1,0 +1,27 @@
+"""Intake: every notice in the inbox becomes a case (or is quarantined), then receptions start."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from services.runtime import get_runtime
+from tasks.intake import receive_notice_file, start_receptions, take_inbox_files
+from tasks.notify import dispatch_outbox
+
+
+@flow(name="intake", log_prints=False)
+def intake(inbox: str | None = None, start: bool = True) -> dict[str, int]:
+    """Read the inbox once; `start=False` leaves the reception runs to a later intake."""
+    folder = Path(inbox) if inbox else get_runtime().settings.inbox
+    outcomes: Counter[str] = Counter()
+    for claimed in take_inbox_files(folder):
+        result = receive_notice_file(folder, claimed)
+        outcomes[result.outcome] += 1
+    dispatch_outbox()  # rejected notices reach the coordinators now
+    if start:
+        outcomes["started"] = len(start_receptions())
+    get_run_logger().info("Indbakken: %s", dict(outcomes) or "tom")
+    return dict(outcomes)

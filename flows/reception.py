@@ -1,0 +1,41 @@
+"""One household's reception: tell departments, show the checklist, wait for coordinators."""
+
+from __future__ import annotations
+
+from prefect import flow
+from prefect.flow_runs import suspend_flow_run
+
+from flows.forms import coordinator_form
+from tasks.casework import apply_answer, link_flow_run, refresh_case
+
+# A household waits months between answers; the run holds no process meanwhile.
+WAIT_SECONDS = 3 * 365 * 24 * 3600
+
+
+@flow(
+    name="reception",
+    flow_run_name="modtagelse-{case_ref}",
+    persist_result=True,
+    log_prints=False,
+)
+def reception(case_ref: str) -> str:
+    """Drive one case until every step is done or not applicable.
+
+    Each wait is a suspension keyed by the number of answers applied so far: after a
+    resume the flow runs again from the top, finds that answer under the same key, applies
+    it once (the database remembers) and waits for the next.
+    """
+    link_flow_run(case_ref)
+    note = None
+    while True:
+        view = refresh_case(case_ref, note)
+        if view.completed:
+            return f"{case_ref}: alle trin er afsluttet"
+        answer = suspend_flow_run(
+            wait_for_input=coordinator_form(view).with_initial_data(
+                description=f"Registrér et trin i sag {case_ref}", handling="udført"
+            ),
+            key=f"svar-{view.inputs_applied}",
+            timeout=WAIT_SECONDS,
+        )
+        note = apply_answer(case_ref, view.inputs_applied, answer.model_dump(mode="json"))

@@ -1,0 +1,59 @@
+"""Serving the deployments: `koereplan serve` for real, a runner thread in tests and the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from prefect import serve
+from prefect.runner import Runner
+
+from flows.intake import intake
+from flows.reception import reception
+
+INTAKE_INTERVAL_S = 60
+
+
+def deployments(*, schedules: bool = True) -> list[Any]:
+    """The deployments of `prefect.yaml`, for serving without a work pool."""
+    return [
+        intake.to_deployment(
+            name="intake", interval=INTAKE_INTERVAL_S if schedules else None, tags=["koereplan"]
+        ),
+        reception.to_deployment(name="reception", tags=["koereplan"]),
+    ]
+
+
+def serve_forever(limit: int = 5) -> None:
+    """Serve every deployment in this process until stopped (Ctrl-C)."""
+    serve(*deployments(), limit=limit)
+
+
+@contextmanager
+def runner_in_thread(poll_seconds: float = 0.5, limit: int | None = None) -> Iterator[Runner]:
+    """A runner polling every `poll_seconds` in a background thread, stopped on exit."""
+    runner = Runner(name="koereplan-runner", query_seconds=poll_seconds, limit=limit)
+    for deployment in deployments(schedules=False):
+        runner.add_deployment(deployment)
+    started = threading.Event()
+    loops: dict[str, asyncio.AbstractEventLoop] = {}
+
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        loops["loop"] = loop
+        asyncio.set_event_loop(loop)
+        loop.call_soon(started.set)
+        loop.run_until_complete(runner.start())
+
+    thread = threading.Thread(target=run, name="koereplan-runner", daemon=True)
+    thread.start()
+    started.wait(30)
+    try:
+        yield runner
+    finally:
+        if runner.started:
+            asyncio.run_coroutine_threadsafe(runner.astop(), loops["loop"]).result(30)
+        thread.join(30)

@@ -1,0 +1,136 @@
+"""Local receivers on 127.0.0.1: a real SMTP server and a real HTTP endpoint.
+
+The demo and the benchmarks route departments here; tests read back what arrived.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (aiosmtpd cannot bind port 0 itself)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class MailSink:
+    """What the SMTP server received: parsed messages (decoded headers) and envelopes."""
+
+    port: int
+    messages: list[Message] = field(default_factory=list)
+    recipients: list[list[str]] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        """An Apprise mailto base URL pointing here (add `to=`)."""
+        return f"mailto://127.0.0.1:{self.port}?from=koereplan@aalborg.example"
+
+
+class _Recorder:
+    """aiosmtpd handler that parses each message and keeps the envelope."""
+
+    def __init__(self, sink: MailSink) -> None:
+        self.sink = sink
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or envelope.content or b""
+        raw = content if isinstance(content, bytes) else content.encode()
+        self.sink.messages.append(email.message_from_bytes(raw, policy=email.policy.default))
+        self.sink.recipients.append(list(envelope.rcpt_tos))
+        self.sink.senders.append(str(envelope.mail_from))
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def mail_sink(port: int | None = None) -> Iterator[MailSink]:
+    """A real SMTP server on a free local port, stopped on exit."""
+    sink = MailSink(port=port or free_port())
+    controller = Controller(_Recorder(sink), hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@dataclass
+class WebhookSink:
+    """What the HTTP endpoint received; set `status` to make it answer with an error."""
+
+    url: str
+    requests: list[Any] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    status: int = 200
+
+    @property
+    def port(self) -> int:
+        """The port the endpoint listens on."""
+        return int(self.url.rsplit(":", 1)[1])
+
+    def json_url(self, path: str = "/hooks/test") -> str:
+        """An Apprise json:// URL pointing here."""
+        return f"json://127.0.0.1:{self.port}{path}"
+
+
+@contextmanager
+def webhook_sink() -> Iterator[WebhookSink]:
+    """A real HTTP server recording the JSON bodies of POST requests, stopped on exit."""
+    holder: dict[str, WebhookSink] = {}
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            sink = holder["sink"]
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            try:
+                parsed: Any = json.loads(body)
+            except ValueError:
+                parsed = body.decode(errors="replace")
+            with lock:
+                sink.requests.append(parsed)
+                sink.paths.append(self.path)
+                sink.headers.append(dict(self.headers.items()))
+            self.send_response(sink.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep output quiet."""
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    holder["sink"] = WebhookSink(url=f"http://127.0.0.1:{httpd.server_address[1]}")
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield holder["sink"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def routing_to(sink: WebhookSink, departments: list[str]) -> str:
+    """An Apprise YAML routing file sending every department to the sink (`/hooks/<key>`)."""
+    lines = ["version: 1", "urls:"]
+    for key in departments:
+        lines += [f"  - {sink.json_url('/hooks/' + key)}:", f"      - tag: {key}"]
+    return "\n".join(lines) + "\n"

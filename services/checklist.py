@@ -1,0 +1,127 @@
+"""A case's checklist as coordinators see it, in the UI form, the artifact and the terminal."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from koereplan.checklist import ChecklistRow, checklist_rows
+from koereplan.danish import danish_date
+from koereplan.definition import Definition
+from koereplan.progress import FINISHED
+from services.casefile import CaseFile, department_names, load_case
+from services.dispatch import pending_counts
+
+_CHOICE_ID = re.compile(r"\[#(\d+)\]$")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An unfinished step a coordinator can pick in the Prefect UI form."""
+
+    step_id: int
+    key: str
+    person_id: str | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the reception flow needs to show and to wait: no personal data."""
+
+    ref: str
+    status: str
+    flow_run_id: str | None
+    inputs_applied: int
+    arrival: date
+    rows: list[ChecklistRow]
+    choices: list[Choice]
+    messages: dict[str, int]
+
+    @property
+    def completed(self) -> bool:
+        """Every step is done or not applicable."""
+        return self.status == "completed"
+
+    def choice(self, label: str) -> Choice | None:
+        """The step a form answer names (by the `[#id]` at the end of its label)."""
+        match = _CHOICE_ID.search(label or "")
+        if not match:
+            return None
+        return next((c for c in self.choices if c.step_id == int(match[1])), None)
+
+    def summary(self) -> str:
+        """One line: counts per status and messages that could not be sent."""
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        text = ", ".join(f"{n} {status}" for status, n in counts.items())
+        failed = self.messages.get("failed", 0)
+        if failed:
+            text += f"; {failed} besked(er) kunne ikke sendes"
+        return text
+
+
+def snapshot(db: Session, definition: Definition, ref: str, today: date) -> Snapshot:
+    """Read the case's checklist now."""
+    cf = load_case(db, ref)
+    return Snapshot(
+        ref=cf.case.ref,
+        status=cf.case.status,
+        flow_run_id=cf.case.flow_run_id,
+        inputs_applied=cf.case.inputs_applied,
+        arrival=cf.case.arrival_date,
+        rows=rows_of(cf, definition, today),
+        choices=choices_of(cf),
+        messages=pending_counts(db, cf.case.id or 0),
+    )
+
+
+def rows_of(cf: CaseFile, definition: Definition, today: date) -> list[ChecklistRow]:
+    """The checklist rows of a stored case."""
+    return checklist_rows(
+        [
+            _Row(
+                s.key,
+                s.phase,
+                s.title,
+                s.person_id or None,
+                s.responsible,
+                s.legal,
+                s.due,
+                s.status,
+            )
+            for s in cf.steps
+        ],
+        departments=department_names(definition),
+        labels=cf.labels,
+        today=today,
+    )
+
+
+def choices_of(cf: CaseFile) -> list[Choice]:
+    """Unfinished steps, open ones first, each labelled without personal data."""
+    unfinished = [s for s in cf.steps if s.status not in FINISHED]
+    unfinished.sort(key=lambda s: (s.status != "open", s.position))
+    choices = []
+    for step in unfinished:
+        who = cf.label(step.person_id)
+        due = f"frist {danish_date(step.due)}" if step.due else "ingen frist endnu"
+        label = f"{step.title}{f' – {who}' if who else ''} ({due}) [#{step.id}]"
+        choices.append(Choice(step.id or 0, step.key, step.person_id or None, label))
+    return choices
+
+
+@dataclass(frozen=True)
+class _Row:
+    key: str
+    phase: str
+    title: str
+    person_id: str | None
+    responsible: str
+    legal: bool
+    due: date | None
+    status: str

@@ -1,0 +1,128 @@
+"""Reception tasks: link the run to its case, show the checklist, apply a coordinator's answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from sqlalchemy import update
+from sqlmodel import col
+
+from flows.forms import NO_STEP
+from models.db import session
+from models.tables import Case
+from services.casefile import CaseError, load_case
+from services.checklist import Snapshot, snapshot
+from services.runtime import get_runtime
+from services.schedule import reschedule
+from services.steps import mark_step
+from tasks.notify import dispatch_outbox
+
+ACTIONS = {"udført": "done", "ikke relevant": "not_applicable"}
+
+
+def artifact_key(case_ref: str) -> str:
+    """The checklist artifact's key: `koereplan-kr-2026-0001`."""
+    return f"koereplan-{case_ref.lower()}"
+
+
+@task(cache_policy=NO_CACHE)
+def link_flow_run(case_ref: str) -> None:
+    """Remember which run drives the case, so the CLI and messages can point at it."""
+    run_id = flow_run.get_id()
+    if not run_id:
+        return
+    with session(get_runtime().engine) as db:
+        db.execute(
+            update(Case)
+            .where(col(Case.ref) == case_ref, col(Case.flow_run_id).is_distinct_from(run_id))
+            .values(flow_run_id=run_id)
+        )
+
+
+@task(cache_policy=NO_CACHE)
+def refresh_case(case_ref: str, note: str | None = None) -> Snapshot:
+    """Send what is pending for the case, then publish its checklist as the run's artifact."""
+    runtime = get_runtime()
+    with session(runtime.engine) as db:
+        case_id = load_case(db, case_ref).case.id
+    dispatch_outbox.fn(case_id)
+    with session(runtime.engine) as db:
+        view = snapshot(db, runtime.definition, case_ref, date.today())
+    publish_checklist(view, note)
+    return view
+
+
+def publish_checklist(view: Snapshot, note: str | None = None) -> None:
+    """The checklist as a table artifact (title, department, due, status, legal mark)."""
+    lines = [f"**Køreplan {view.ref}** · {view.summary()}"]
+    if note:
+        lines.append(f"Seneste registrering: {note}")
+    create_table_artifact(
+        key=artifact_key(view.ref),
+        table=[row.as_artifact_row() for row in view.rows],
+        description="\n\n".join(lines),
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def apply_answer(case_ref: str, number: int, answer: dict[str, Any]) -> str:
+    """Apply one answer from the Prefect UI form exactly once; say what happened, in Danish."""
+    runtime = get_runtime()
+    input_key = f"{flow_run.get_id()}:svar-{number}"
+    with session(runtime.engine) as db:
+        claimed = db.execute(
+            update(Case)
+            .where(col(Case.ref) == case_ref, col(Case.inputs_applied) == number)
+            .values(inputs_applied=number + 1)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return "allerede registreret"
+        try:
+            return _apply(db, runtime, case_ref, answer, input_key)
+        except CaseError as error:
+            get_run_logger().warning("Registreringen blev ikke gennemført: %s", error)
+            return f"ikke gennemført: {error}"
+
+
+def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_key: str) -> str:
+    by = str(answer.get("initialer") or "").strip()
+    done: list[str] = []
+    new_arrival = answer.get("ny_ankomstdato")
+    if new_arrival:
+        arrival = new_arrival if isinstance(new_arrival, date) else date.fromisoformat(new_arrival)
+        result = reschedule(
+            db,
+            runtime.definition,
+            ref=case_ref,
+            arrival=arrival,
+            by=by or "ukendt",
+            input_key=f"{input_key}:ankomst",
+        )
+        done.append(f"ny ankomstdato {arrival.isoformat()} ({len(result.moved)} frister flyttet)")
+    label = answer.get("trin")
+    if label and label != NO_STEP:
+        view = snapshot(db, runtime.definition, case_ref, date.today())
+        choice = view.choice(str(label))
+        if choice is None:
+            raise CaseError("Trinnet i svaret findes ikke længere blandt de åbne trin.")
+        action = ACTIONS.get(str(answer.get("handling") or "udført"), "done")
+        change = mark_step(
+            db,
+            runtime.definition,
+            ref=case_ref,
+            key=choice.key,
+            person_id=choice.person_id,
+            action=action,
+            by=by,
+            note=answer.get("note") or None,
+            reason=answer.get("begrundelse") or None,
+            input_key=input_key,
+        )
+        marked = change.marked.title if change.marked else choice.key
+        done.append(f"{marked}: {answer.get('handling') or 'udført'} ({by})")
+    return "; ".join(done) or "opdateret"

@@ -1,0 +1,70 @@
+"""Intake tasks: take files from the inbox, receive each, file it away, start receptions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.deployments import run_deployment
+from sqlmodel import col, select
+
+from models.db import session
+from models.tables import Case
+from services import inbox
+from services.intake import Received, receive_file
+from services.runtime import get_runtime
+
+RECEPTION_DEPLOYMENT = "reception/reception"
+
+
+@task(cache_policy=NO_CACHE)
+def take_inbox_files(folder: Path) -> list[Path]:
+    """Claim every waiting file; files another intake claimed first are left to it."""
+    claimed = (inbox.claim(path) for path in inbox.pending_files(folder))
+    return [path for path in claimed if path is not None]
+
+
+@task(cache_policy=NO_CACHE, task_run_name="modtag-fil")
+def receive_notice_file(folder: Path, claimed: Path) -> Received:
+    """Receive one claimed file, then file it as processed or quarantined."""
+    runtime = get_runtime()
+    result = receive_file(
+        runtime.engine,
+        runtime.definition,
+        runtime.settings,
+        file_name=inbox.original_name(claimed),
+        raw=inbox.read_claimed(claimed),
+    )
+    inbox.file_away(folder, claimed, result)
+    return result
+
+
+@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])
+def start_receptions() -> list[str]:
+    """One reception run per active case that has none yet; the idempotency key stops doubles."""
+    runtime = get_runtime()
+    with session(runtime.engine) as db:
+        waiting = db.exec(
+            select(Case)
+            .where(col(Case.flow_run_id).is_(None), Case.status == "active")
+            .order_by(col(Case.id))
+        ).all()
+    started = []
+    for case in waiting:
+        run = run_deployment(
+            RECEPTION_DEPLOYMENT,
+            parameters={"case_ref": case.ref},
+            timeout=0,
+            as_subflow=False,
+            tags=[case.kind],
+            flow_run_name=f"modtagelse-{case.ref}",
+            idempotency_key=f"modtagelse-{case.ref}",
+        )
+        with session(runtime.engine) as db:
+            stored = db.get(Case, case.id)
+            if stored is not None and stored.flow_run_id is None:
+                stored.flow_run_id = str(run.id)
+                db.add(stored)
+        started.append(case.ref)
+    return started

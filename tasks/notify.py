@@ -1,0 +1,16 @@
+"""Sending what the outbox holds: one task, retried, safe to run from many places at once."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from services.dispatch import DispatchReport, dispatch
+from services.runtime import get_runtime
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30])
+def dispatch_outbox(case_id: int | None = None) -> DispatchReport:
+    """Send pending notifications (of one case, or all); failures stay pending for later."""
+    runtime = get_runtime()
+    return dispatch(runtime.engine, runtime.sender, runtime.definition, case_id=case_id)

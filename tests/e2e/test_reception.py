@@ -1,0 +1,149 @@
+"""End to end on a real Prefect server: notice file in, a waiting run, a UI answer, messages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.objects import StateType
+from prefect.runner import Runner
+from prefect.settings import PREFECT_API_URL, get_current_settings
+from sqlmodel import select
+
+from flows.intake import intake
+from models.db import session
+from models.tables import Case, Step
+from notifications.sinks import MailSink, WebhookSink
+from services.runtime import get_runtime
+from tests.e2e.waiting import suspended_at, wait_for_state
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PERSONAL = ["Yonas", "Tesfay", "1998-02-14", "Rami", "Haddad", "1985-06-30", "Samira", "1956-11-02"]
+
+
+def case_for(notice_id: str) -> Case:
+    with session(get_runtime().engine) as db:
+        return db.exec(select(Case).where(Case.notice_id == notice_id)).one()
+
+
+def artifact_table(key: str) -> str:
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        )
+    latest = max(artifacts, key=lambda a: a.created)  # type: ignore[arg-type, return-value]
+    data = latest.data
+    return json.dumps(json.loads(data) if isinstance(data, str) else data, ensure_ascii=False)
+
+
+def form_choices(flow_run_id: object) -> list[str]:
+    """The drop-down the UI shows: the enum of `trin` in the run's input schema."""
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)  # type: ignore[arg-type]
+        keyset = run.state.state_details.run_input_keyset  # type: ignore[union-attr]
+        schema = client.read_flow_run_input(flow_run_id, keyset["schema"])  # type: ignore[arg-type,index]
+    trin = json.loads(schema)["properties"]["trin"]
+    options = trin.get("anyOf", [trin])
+    return [value for option in options for value in option.get("enum", [])]
+
+
+def send_like_the_ui(flow_run_id: object, run_input: dict) -> None:
+    """POST /flow_runs/{id}/resume with {"run_input": …}: the call the UI's form makes."""
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/flow_runs/{flow_run_id}/resume",
+        json={"run_input": run_input},
+        timeout=30,
+    )
+    response.raise_for_status()
+    assert response.json()["status"] == "ACCEPT", response.text
+
+
+def test_a_notice_becomes_a_waiting_run_and_a_ui_answer_moves_the_case_on(
+    runner: Runner, koereplan_env: Path, webhooks: WebhookSink, mailbox: MailSink
+) -> None:
+    inbox = koereplan_env / "inbox"
+    inbox.mkdir(exist_ok=True)
+    shutil.copy(EXAMPLES / "enlig-voksen.json", inbox / "enlig-voksen.json")
+
+    assert intake() == {"accepted": 1, "started": 1}
+    assert (inbox / "processed" / "enlig-voksen.json").exists()
+
+    case = case_for("UST-2026-100231")
+    run = wait_for_state(case.flow_run_id, suspended_at("svar-0"))
+    assert run.name == f"modtagelse-{case.ref}"
+    assert run.parameters == {"case_ref": case.ref}
+    assert "opholdstilladelse" in run.tags
+
+    table = artifact_table(f"koereplan-{case.ref.lower()}")
+    assert "Cpr-nr. bestilt" in table and "Integrationskontrakt" in table
+
+    told = {path.rsplit("/", 1)[1] for path in webhooks.paths}
+    assert {"socialcenter-integration", "jobcenter-integration", "by-landskab"} <= told
+    assert "renovation" not in told  # its step waits for the housing step
+    assert any("modtagelse@sandholm.example" in r for rs in mailbox.recipients for r in rs)
+
+    cpr = next(label for label in form_choices(case.flow_run_id) if "Cpr-nr. bestilt" in label)
+    before = len(webhooks.requests)
+    send_like_the_ui(case.flow_run_id, {"trin": cpr, "handling": "udført", "initialer": "KT"})
+    wait_for_state(case.flow_run_id, suspended_at("svar-1"))
+
+    with session(get_runtime().engine) as db:
+        steps = {s.key: s for s in db.exec(select(Step).where(Step.case_id == case.id)).all()}
+    assert (steps["cpr_bestilt"].status, steps["cpr_bestilt"].done_by) == ("done", "KT")
+    assert steps["skattekort_bestilt"].status == "open"
+    new = [r for r in webhooks.requests[before:] if "Skattekort bestilt" in str(r)]
+    assert len(new) == 1
+    assert "udført" in artifact_table(f"koereplan-{case.ref.lower()}")
+
+    # Privacy: nothing personal in Prefect's database or results, nor in any message.
+    url = get_current_settings().server.database.connection_url
+    assert url is not None
+    prefect_db = Path(url.get_secret_value().split("///")[-1])
+    assert prefect_db.exists()
+    stored = b"".join(p.read_bytes() for p in prefect_db.parent.glob(prefect_db.name + "*"))
+    home = Path(get_current_settings().home)
+    stored += b"".join(p.read_bytes() for p in home.rglob("*") if p.is_file())
+    received = str(webhooks.requests) + "".join(str(m) for m in mailbox.messages)
+    for personal in PERSONAL:
+        assert personal.encode() not in stored, personal
+        assert personal not in received, personal
+
+
+def flow_processes() -> list[psutil.Process]:
+    """Flow-run processes the runner started (one per executing run)."""
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "prefect.engine" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def test_fifty_waiting_households_hold_no_process(runner: Runner, koereplan_env: Path) -> None:
+    inbox = koereplan_env / "inbox"
+    inbox.mkdir(exist_ok=True)
+    sample = json.loads((EXAMPLES / "enlig-voksen.json").read_text())
+    for n in range(50):
+        sample["notice_id"] = f"UST-BULK-{n:03d}"
+        (inbox / f"bulk-{n:03d}.json").write_text(json.dumps(sample))
+    assert intake()["started"] == 50
+    with session(get_runtime().engine) as db:
+        runs = [
+            c.flow_run_id for c in db.exec(select(Case)).all() if c.notice_id.startswith("UST-BULK")
+        ]
+    for run_id in runs:
+        wait_for_state(run_id, lambda s: s.type == StateType.PAUSED, timeout=300)
+    # A run's process exits about a second after the run suspends (heartbeat thread join).
+    deadline = time.monotonic() + 60
+    while (engines := flow_processes()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert engines == []
+    assert not runner._flow_run_process_map
