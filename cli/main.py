@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
-from cli import plan
+from cli import cases, plan, run
 from koereplan.settings import get_settings
 
 app = typer.Typer(
@@ -17,12 +19,22 @@ app = typer.Typer(
 
 @app.callback()
 def _fresh_settings() -> None:
-    """Read settings anew for each command (tests run many in one process)."""
+    """Read settings anew for each command (tests run many in one process); quiet delivery logs."""
     get_settings.cache_clear()
+    logging.getLogger("notifications").setLevel(logging.ERROR)
 
 
 app.command("plan")(plan.plan)
 app.command("check-config")(plan.check_config)
+app.command("intake")(cases.intake)
+app.command("done")(cases.done)
+app.command("skip")(cases.skip)
+app.command("show")(cases.show)
+app.command("reschedule")(cases.reschedule)
+app.command("status")(cases.status)
+app.command("dispatch")(cases.dispatch_command)
+app.command("serve")(run.serve)
+app.command("demo")(run.demo)
 
 
 def main() -> None:

@@ -13,8 +13,12 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from koereplan.definition import Definition
 from koereplan.notice import MAX_NOTICE_BYTES
-from services.intake import Received
+from koereplan.settings import Settings
+from services.intake import Received, receive_file
 
 CLAIMED = ".behandles"
 PROCESSED = "processed"
@@ -56,6 +60,17 @@ def read_claimed(claimed: Path) -> bytes:
     """At most one byte more than a notice may have: enough to reject a huge file unread."""
     with claimed.open("rb") as handle:
         return handle.read(MAX_NOTICE_BYTES + 1)
+
+
+def receive_claimed(
+    engine: Engine, definition: Definition, settings: Settings, folder: Path, claimed: Path
+) -> Received:
+    """Receive one claimed file, then file it away: the database first, then the file."""
+    result = receive_file(
+        engine, definition, settings, file_name=original_name(claimed), raw=read_claimed(claimed)
+    )
+    file_away(folder, claimed, result)
+    return result
 
 
 def file_away(inbox: Path, claimed: Path, result: Received) -> Path:

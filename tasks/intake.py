@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from models.db import session
 from models.tables import Case
 from services import inbox
-from services.intake import Received, receive_file
+from services.intake import Received
 from services.runtime import get_runtime
 
 RECEPTION_DEPLOYMENT = "reception/reception"
@@ -29,20 +29,19 @@ def take_inbox_files(folder: Path) -> list[Path]:
 def receive_notice_file(folder: Path, claimed: Path) -> Received:
     """Receive one claimed file, then file it as processed or quarantined."""
     runtime = get_runtime()
-    result = receive_file(
-        runtime.engine,
-        runtime.definition,
-        runtime.settings,
-        file_name=inbox.original_name(claimed),
-        raw=inbox.read_claimed(claimed),
+    return inbox.receive_claimed(
+        runtime.engine, runtime.definition, runtime.settings, folder, claimed
     )
-    inbox.file_away(folder, claimed, result)
-    return result
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])
 def start_receptions() -> list[str]:
     """One reception run per active case that has none yet; the idempotency key stops doubles."""
+    return start_pending_receptions()
+
+
+def start_pending_receptions() -> list[str]:
+    """Start the reception runs intake owes (also called by `koereplan intake`)."""
     runtime = get_runtime()
     with session(runtime.engine) as db:
         waiting = db.exec(

@@ -1,0 +1,278 @@
+"""What coordinators do from the terminal: intake, done, skip, show, reschedule, status."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+from sqlmodel import col, select
+
+from cli.common import EXIT_BAD_INPUT, console, err_console
+from cli.render import print_checklist
+from cli.wake import prefect_configured, wake_reception
+from koereplan.danish import danish_date
+from models.db import session
+from models.tables import Case, OutboxMessage, Step
+from notifications.messages import flow_run_url
+from services import inbox as inbox_files
+from services.casefile import CaseError
+from services.checklist import snapshot
+from services.dispatch import dispatch
+from services.intake import Received, receive_file
+from services.runtime import get_runtime
+from services.schedule import reschedule as reschedule_case
+from services.steps import mark_step
+
+PersonOption = Annotated[
+    str | None, typer.Option("--person", help="Personens id (person_id) ved trin pr. person.")
+]
+ByOption = Annotated[
+    str | None, typer.Option("--af", help="Dine initialer (standard: $KOEREPLAN_USER).")
+]
+
+OUTCOME_DA = {
+    "accepted": "modtaget",
+    "duplicate": "allerede modtaget",
+    "conflict": "konflikt",
+    "rejected": "afvist",
+}
+
+
+def intake(
+    files: Annotated[list[Path] | None, typer.Argument(help="Beskeder at modtage.")] = None,
+    inbox: Annotated[
+        Path | None, typer.Option("--inbox", help="Læs en indbakke-mappe (standard: indstilling).")
+    ] = None,
+) -> None:
+    """Receive notices: the given files, or every file in the inbox (moved when done)."""
+    runtime = get_runtime()
+    results: list[Received] = []
+    if files:
+        work = [(path, None) for path in files]
+    else:
+        folder = inbox or runtime.settings.inbox
+        claimed = (inbox_files.claim(p) for p in inbox_files.pending_files(folder))
+        work = [(path, folder) for path in claimed if path is not None]
+    with Progress(console=console, transient=True, disable=len(work) < 5) as progress:
+        bar = progress.add_task("Modtager beskeder", total=len(work))
+        for path, folder in work:
+            if folder is None:
+                raw = inbox_files.read_claimed(path)
+                results.append(
+                    receive_file(
+                        runtime.engine,
+                        runtime.definition,
+                        runtime.settings,
+                        file_name=path.name,
+                        raw=raw,
+                    )
+                )
+            else:
+                results.append(
+                    inbox_files.receive_claimed(
+                        runtime.engine, runtime.definition, runtime.settings, folder, path
+                    )
+                )
+            progress.advance(bar)
+    _print_intake(results)
+    dispatch(runtime.engine, runtime.sender, runtime.definition)
+    if any(r.outcome == "accepted" for r in results):
+        console.print(_start_receptions())
+    if any(r.quarantined for r in results):
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def done(
+    case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
+    step: Annotated[str, typer.Argument(help="Trinnets nøgle, fx cpr_bestilt.")],
+    person: PersonOption = None,
+    note: Annotated[str | None, typer.Option("--note", help="Note uden personoplysninger.")] = None,
+    by: ByOption = None,
+) -> None:
+    """Mark a step done: its dependants open and their departments are told."""
+    _mark(case, step, person, "done", by, note=note)
+
+
+def skip(
+    case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
+    step: Annotated[str, typer.Argument(help="Trinnets nøgle.")],
+    reason: Annotated[str, typer.Option("--reason", help="Hvorfor trinnet ikke er relevant.")],
+    person: PersonOption = None,
+    by: ByOption = None,
+) -> None:
+    """Mark a step not applicable, with a reason."""
+    _mark(case, step, person, "not_applicable", by, reason=reason)
+
+
+def show(case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")]) -> None:
+    """Print a case's checklist."""
+    runtime = get_runtime()
+    try:
+        with session(runtime.engine) as db:
+            view = snapshot(db, runtime.definition, case, date.today())
+            stored = db.exec(select(Case).where(Case.ref == case)).one()
+    except CaseError as error:
+        _refuse(error)
+    status = "afsluttet" if view.completed else "aktiv"
+    heading = (
+        f"Sag {view.ref} · {stored.kind} · {status}\n"
+        f"Ankomst {danish_date(stored.arrival_date)} · overtagelse "
+        f"{danish_date(stored.takeover_date)} · {view.summary()}"
+    )
+    link = flow_run_url(view.flow_run_id)
+    if link:
+        heading += f"\nPrefect: {link}"
+    print_checklist(console, heading, view.rows)
+
+
+def reschedule(
+    case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
+    arrival: Annotated[str, typer.Option("--arrival", help="Ny ankomstdato (ÅÅÅÅ-MM-DD).")],
+    by: ByOption = None,
+) -> None:
+    """Move the arrival date: dates anchored on arrival or takeover follow; departments are told."""
+    try:
+        new = date.fromisoformat(arrival)
+    except ValueError:
+        err_console.print(f"--arrival: {arrival!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    runtime = get_runtime()
+    try:
+        with session(runtime.engine) as db:
+            result = reschedule_case(db, runtime.definition, ref=case, arrival=new, by=_by(by))
+    except CaseError as error:
+        _refuse(error)
+    console.print(
+        f"Sag {case}: ankomst {danish_date(result.old_arrival)} → {danish_date(new)}; "
+        f"{len(result.moved)} frister flyttet."
+    )
+    _after_change(case)
+
+
+def status() -> None:
+    """Active cases at a glance: open, overdue and legal overdue steps; undelivered messages."""
+    runtime = get_runtime()
+    today = date.today()
+    table = Table(title="Aktive sager")
+    for column in ("Sag", "Type", "Ankomst", "Åbne", "Overskredne", "Heraf lovkrav"):
+        table.add_column(column)
+    with session(runtime.engine) as db:
+        cases = db.exec(select(Case).where(Case.status == "active").order_by(col(Case.id))).all()
+        for case in cases:
+            steps = db.exec(select(Step).where(Step.case_id == case.id)).all()
+            open_steps = [s for s in steps if s.status in ("open", "planned")]
+            late = [s for s in open_steps if s.due and s.due < today]
+            table.add_row(
+                case.ref,
+                case.kind,
+                danish_date(case.arrival_date),
+                str(len(open_steps)),
+                str(len(late)),
+                str(sum(s.legal for s in late)),
+            )
+        messages = Counter(db.exec(select(OutboxMessage.status)).all())
+    console.print(table)
+    console.print(
+        f"Beskeder: {messages.get('sent', 0)} sendt, {messages.get('pending', 0)} venter, "
+        f"{messages.get('failed', 0)} kunne ikke sendes."
+    )
+
+
+def dispatch_command() -> None:
+    """Send pending notifications now (the flows do this too)."""
+    runtime = get_runtime()
+    report = dispatch(runtime.engine, runtime.sender, runtime.definition)
+    console.print(
+        f"{report.messages} beskeder sendt ({report.sent} rækker); "
+        f"{report.retried} prøves igen; {report.failed} opgivet."
+    )
+    for error in report.errors:
+        err_console.print(f"  • {error}", markup=False)
+
+
+def _mark(
+    case: str,
+    step: str,
+    person: str | None,
+    action: str,
+    by: str | None,
+    note: str | None = None,
+    reason: str | None = None,
+) -> None:
+    runtime = get_runtime()
+    try:
+        with session(runtime.engine) as db:
+            change = mark_step(
+                db,
+                runtime.definition,
+                ref=case,
+                key=step,
+                person_id=person,
+                action=action,
+                by=_by(by),
+                note=note,
+                reason=reason,
+            )
+    except CaseError as error:
+        _refuse(error)
+    assert change.marked is not None
+    word = "udført" if action == "done" else "ikke relevant"
+    console.print(f"Sag {case}: {change.marked.title} er {word}.")
+    for opened in change.opened:
+        console.print(f"  Nu åbent: {opened.title} (frist {danish_date(opened.due)})")
+    if change.completed:
+        console.print(f"Sag {case} er afsluttet: alle trin er udført eller ikke relevante.")
+    _after_change(case)
+
+
+def _after_change(case: str) -> None:
+    """Send what the change caused, then let the waiting run redraw its checklist."""
+    runtime = get_runtime()
+    with session(runtime.engine) as db:
+        stored = db.exec(select(Case).where(Case.ref == case)).one()
+    dispatch(runtime.engine, runtime.sender, runtime.definition, case_id=stored.id)
+    console.print(wake_reception(stored.flow_run_id))
+
+
+def _start_receptions() -> str:
+    if not prefect_configured():
+        return "Modtagelsesflows startes af intake-flowet, når `koereplan serve` kører."
+    from tasks.intake import start_pending_receptions
+
+    try:
+        started = start_pending_receptions()
+    except Exception as error:  # cases are saved; the scheduled intake starts them later
+        return f"Modtagelsesflows ikke startet ({type(error).__name__}); intake-flowet gør det."
+    return f"{len(started)} modtagelsesflow startet."
+
+
+def _print_intake(results: list[Received]) -> None:
+    counts = Counter(r.outcome for r in results)
+    for result in results:
+        if result.quarantined:
+            err_console.print(f"[red]{result.file_name}: {OUTCOME_DA[result.outcome]}[/red]")
+            for problem in result.problems:
+                err_console.print(f"  • {problem}", markup=False, highlight=False)
+        else:
+            console.print(f"{result.file_name}: {OUTCOME_DA[result.outcome]} ({result.case_ref})")
+    console.print(
+        f"I alt {len(results)}: {counts['accepted']} modtaget, "
+        f"{counts['duplicate']} allerede modtaget, {counts['conflict']} konflikter, "
+        f"{counts['rejected']} afvist."
+    )
+
+
+def _by(by: str | None) -> str:
+    return (by or os.environ.get("KOEREPLAN_USER") or getpass.getuser()).strip()
+
+
+def _refuse(error: CaseError) -> NoReturn:
+    err_console.print(f"[bold red]{error}[/bold red]", highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)

@@ -1,0 +1,182 @@
+"""`koereplan serve` and `koereplan demo`: the system running, for real and as a showcase."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import StateType
+from prefect.flow_runs import resume_flow_run
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from sqlmodel import col, select
+
+from cli.common import console
+from cli.render import print_checklist
+from koereplan.settings import REPO_ROOT, get_settings
+from models.db import session
+from models.tables import Case
+from notifications.sinks import mail_sink, routing_to, webhook_sink
+from services.checklist import snapshot
+from services.runtime import get_runtime
+
+EXAMPLES = REPO_ROOT / "examples"
+DEMO_HOME = Path("data/demo")
+# What a coordinator does in the demo: (notice, step title, answer).
+DEMO_ANSWERS = (
+    ("UST-2026-100231", "Cpr-nr. bestilt", {"handling": "udført", "note": "Bestilt i CPR"}),
+    ("UST-2026-100245", "Bolig fundet og indbo bestilt", {"handling": "udført"}),
+    (
+        "UST-2027-000112",
+        "Cpr-nr. bestilt – barn",
+        {"handling": "ikke relevant", "begrundelse": "Har allerede cpr-nr."},
+    ),
+)
+
+
+def serve(
+    limit: Annotated[
+        int, typer.Option(help="Flow runs executing at once (waiting ones free).")
+    ] = 5,
+) -> None:
+    """Serve intake, reception and the deadline monitor against the configured Prefect API."""
+    from flows.serving import serve_forever
+
+    get_runtime()  # settings validated and database migrated before anything is scheduled
+    console.print("Køreplan kører. Stop med Ctrl-C.")
+    serve_forever(limit=limit)
+
+
+def demo() -> None:
+    """The whole system on this machine: three notices in, runs waiting, a coordinator answers."""
+    started = time.monotonic()
+    home = DEMO_HOME.resolve()
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "inbox").mkdir(parents=True)
+    with webhook_sink() as webhooks, mail_sink() as mailbox, _prefect_server(home) as api:
+        departments = [d for d in get_runtime_definition_keys() if d != "asylcenter"]
+        (home / "apprise.yaml").write_text(routing_to(webhooks, departments))
+        _set_env(
+            KOEREPLAN_DATABASE_URL=f"sqlite:///{home}/koereplan.db",
+            KOEREPLAN_INBOX=str(home / "inbox"),
+            KOEREPLAN_APPRISE_CONFIG=str(home / "apprise.yaml"),
+            KOEREPLAN_ASYLUM_MAIL_URL=mailbox.base_url,
+            PREFECT_UI_URL=api.removesuffix("/api"),
+        )
+        for notice in sorted(EXAMPLES.glob("*.json")):
+            shutil.copy(notice, home / "inbox" / notice.name)
+        from flows.intake import intake
+        from flows.serving import runner_in_thread
+
+        with runner_in_thread(poll_seconds=0.5):
+            console.print(f"Indbakke: {intake()}")
+            runs = _case_runs()
+            _wait_all(runs.values(), "svar-0")
+            for notice_id, title, answer in DEMO_ANSWERS:
+                _answer(runs[notice_id], title, {**answer, "initialer": "DEMO"})
+            _wait_all(runs.values(), "svar-1")
+        _print_cases()
+        told = Counter(path.rsplit("/", 1)[1] for path in webhooks.paths)
+        console.print(
+            f"\n{sum(told.values())} beskeder til {len(told)} afdelinger (webhook), "
+            f"{len(mailbox.messages)} flyttemeddelelser til asylcentre (e-mail)."
+        )
+    console.print(
+        f"Demoen tog {time.monotonic() - started:.0f} s. Data: {DEMO_HOME}/. Se kørslerne i "
+        f"Prefect-UI'et: PREFECT_HOME={DEMO_HOME}/prefect .venv/bin/prefect server start"
+    )
+
+
+def get_runtime_definition_keys() -> list[str]:
+    """The køreplan's department keys (read before the demo's settings are applied)."""
+    from koereplan.definition import load_definition
+
+    return list(load_definition(get_settings().definition).departments)
+
+
+@contextmanager
+def _prefect_server(home: Path) -> Iterator[str]:
+    """A local Prefect server for the demo, with its database under the demo folder."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    _set_env(
+        PREFECT_HOME=str(home / "prefect"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+    )
+    console.print("Starter en lokal Prefect-server …")
+    server = SubprocessASGIServer()
+    server.start(timeout=90)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        # Flush logs and events of the in-process flow runs while the server still answers.
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=10)
+        EventsWorker.drain_all(timeout=10)
+        server.stop()
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+def _set_env(**values: str) -> None:
+    os.environ.update(values)
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+
+
+def _case_runs() -> dict[str, str]:
+    with session(get_runtime().engine) as db:
+        cases = db.exec(select(Case).order_by(col(Case.id))).all()
+        return {case.notice_id: str(case.flow_run_id) for case in cases}
+
+
+def _wait_all(run_ids: object, key: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        for run_id in list(run_ids):  # type: ignore[call-overload]
+            while True:
+                state = client.read_flow_run(run_id).state
+                if (
+                    state
+                    and state.type == StateType.PAUSED
+                    and state.state_details.pause_key == key
+                ):
+                    break
+                if state and state.type in (StateType.FAILED, StateType.CRASHED):
+                    raise RuntimeError(f"flow run {run_id} {state.name}: {state.message}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"flow run {run_id} did not reach {key}")
+                time.sleep(0.3)
+
+
+def _answer(run_id: str, title: str, answer: dict[str, str]) -> None:
+    """Answer the run's form the way the UI does: pick the step by its label, resume."""
+    runtime = get_runtime()
+    with session(runtime.engine) as db:
+        ref = db.exec(select(Case.ref).where(Case.flow_run_id == run_id)).one()
+        view = snapshot(db, runtime.definition, ref, date.today())
+    label = next(c.label for c in view.choices if c.label.startswith(title))
+    resume_flow_run(run_id, run_input={"trin": label, **answer})  # type: ignore[arg-type]
+    console.print(f"Koordinator i {ref}: {label} → {answer['handling']}")
+
+
+def _print_cases() -> None:
+    runtime = get_runtime()
+    with session(runtime.engine) as db:
+        refs = db.exec(select(Case.ref).order_by(col(Case.id))).all()
+        for ref in refs:
+            view = snapshot(db, runtime.definition, ref, date.today())
+            console.print()
+            print_checklist(console, f"Sag {ref} · {view.summary()}", view.rows)

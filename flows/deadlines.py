@@ -1,0 +1,22 @@
+"""The deadline monitor: on working-day mornings, remind and escalate, then send the digests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+
+from koereplan.reminders import copenhagen_today
+from tasks.deadlines import check_deadlines
+from tasks.notify import dispatch_outbox
+
+
+@flow(name="deadline-monitor", log_prints=False)
+def deadline_monitor(today: date | None = None, force: bool = False) -> dict[str, int]:
+    """Run once per working day (cron 07:00 Copenhagen); `today` catches up after downtime."""
+    day = today or copenhagen_today()
+    report = check_deadlines(day, force=force)
+    counts = report.counts()
+    if not report.skipped:
+        counts["sent"] = dispatch_outbox().messages
+    return counts

@@ -1,0 +1,27 @@
+"""The deadline monitor as a Prefect task: the service does the work, the task logs counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from services.reminders import MonitorReport, monitor, summary_da
+from services.runtime import get_runtime
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)
+def check_deadlines(today: date, force: bool = False) -> MonitorReport:
+    """Record today's reminders and escalations in the outbox; a retry adds nothing twice."""
+    runtime = get_runtime()
+    report = monitor(
+        runtime.engine,
+        runtime.definition,
+        today=today,
+        within_wd=runtime.settings.remind_within_wd,
+        every_wd=runtime.settings.escalate_every_wd,
+        force=force,
+    )
+    get_run_logger().info(summary_da(report))  # counts and dates only, never a name
+    return report
