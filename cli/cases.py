@@ -197,6 +197,24 @@ def dispatch_command() -> None:
         err_console.print(f"  • {error}", markup=False)
 
 
+def remind(
+    today: Annotated[
+        str | None, typer.Option("--today", help="Kør som om det var denne dag (ÅÅÅÅ-MM-DD).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Også på en lukkedag.")] = False,
+) -> None:
+    """Run the deadline monitor now: reminders and escalations, one digest per department."""
+    from koereplan.reminders import copenhagen_today
+    from services.reminders import cli_remind
+
+    try:
+        day = date.fromisoformat(today) if today else copenhagen_today()
+    except ValueError:
+        err_console.print(f"--today: {today!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    console.print(cli_remind(day, force=force))
+
+
 def _mark(
     case: str,
     step: str,

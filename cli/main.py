@@ -33,6 +33,7 @@ app.command("show")(cases.show)
 app.command("reschedule")(cases.reschedule)
 app.command("status")(cases.status)
 app.command("dispatch")(cases.dispatch_command)
+app.command("remind")(cases.remind)
 app.command("serve")(run.serve)
 app.command("demo")(run.demo)
 

@@ -50,7 +50,8 @@ def serve(
     """Serve intake, reception and the deadline monitor against the configured Prefect API."""
     from flows.serving import serve_forever
 
-    get_runtime()  # settings validated and database migrated before anything is scheduled
+    runtime = get_runtime()  # settings validated and database migrated before anything runs
+    runtime.settings.inbox.mkdir(parents=True, exist_ok=True)
     console.print("Køreplan kører. Stop med Ctrl-C.")
     serve_forever(limit=limit)
 

@@ -10,11 +10,15 @@ from typing import Any
 
 from prefect import serve
 from prefect.runner import Runner
+from prefect.schedules import Cron
 
+from flows.deadlines import deadline_monitor
 from flows.intake import intake
 from flows.reception import reception
 
 INTAKE_INTERVAL_S = 60
+MONITOR_CRON = "0 7 * * 1-5"  # working-day mornings; holidays are skipped by the flow
+TIMEZONE = "Europe/Copenhagen"
 
 
 def deployments(*, schedules: bool = True) -> list[Any]:
@@ -24,6 +28,11 @@ def deployments(*, schedules: bool = True) -> list[Any]:
             name="intake", interval=INTAKE_INTERVAL_S if schedules else None, tags=["koereplan"]
         ),
         reception.to_deployment(name="reception", tags=["koereplan"]),
+        deadline_monitor.to_deployment(
+            name="deadline-monitor",
+            schedules=[Cron(MONITOR_CRON, timezone=TIMEZONE)] if schedules else None,
+            tags=["koereplan"],
+        ),
     ]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from koereplan.workdays import add_working_days, is_working_day
@@ -54,6 +55,12 @@ class Window:
     today: date
     horizon: date
     every_wd: int
+
+
+@lru_cache(maxsize=4096)
+def _repeat_on(last_reminded_on: date, every_wd: int) -> date:
+    """The first day an escalation may repeat; cached, as many steps share a date."""
+    return add_working_days(last_reminded_on, every_wd)
 
 
 def copenhagen_today(now: datetime | None = None) -> date:

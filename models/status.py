@@ -61,10 +61,6 @@ class StepStatus(StrEnum):
     WAITING = "waiting"
 
 
-# A step in one of these statuses is overdue when its due date is before today.
-OVERDUE_CAPABLE: frozenset[str] = frozenset({StepStatus.PLANNED, StepStatus.OPEN})
-# A step in one of these statuses satisfies a dependency on it.
-FINISHED: frozenset[str] = frozenset({StepStatus.DONE, StepStatus.NOT_APPLICABLE})
 
 
 class AuditAction(StrEnum):
@@ -80,19 +76,6 @@ class AuditAction(StrEnum):
     ESCALATED = "escalated"
     NOTE = "note"
     COMPLETED = "completed"
-
-
-class MessageType(StrEnum):
-    """Kinds of outbox message, one notification template each."""
-
-    CASE_CREATED = "case_created"
-    NEW_STEPS = "new_steps"
-    REMINDER = "reminder"
-    ESCALATION = "escalation"
-    DUE_MOVED = "due_moved"
-    MOVING_NOTICE = "moving_notice"
-    NOTICE_REJECTED = "notice_rejected"
-    CASE_COMPLETED = "case_completed"
 
 
 class OutboxStatus(StrEnum):

@@ -165,7 +165,7 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     department: str
-    message_type: str  # MessageType
+    message_type: str  # notifications.messages.MessageType
     case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
     idempotency_key: str = Field(unique=True)
     context: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)

@@ -6,7 +6,7 @@ import inspect
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -135,31 +135,15 @@ class NewStepsContext:
 
 
 @dataclass(frozen=True)
-class ReminderContext:
+class ReminderContext(NewStepsContext):
     """Open steps due soon for one department."""
 
-    department_name: str
-    steps: Sequence[StepLine]
-    today: date
-
-    @property
-    def groups(self) -> list[CaseGroup]:
-        """The steps per case, so each case's link appears once."""
-        return _groups(self.steps)
+    today: date = field(default_factory=date.today)
 
 
 @dataclass(frozen=True)
-class EscalationContext:
+class EscalationContext(ReminderContext):
     """Overdue steps, for the department or the coordinators."""
-
-    department_name: str
-    steps: Sequence[StepLine]
-    today: date
-
-    @property
-    def groups(self) -> list[CaseGroup]:
-        """The steps per case, so each case's link appears once."""
-        return _groups(self.steps)
 
 
 @dataclass(frozen=True)
@@ -329,7 +313,7 @@ def render(
     """Render subject, text and HTML for one message; the context type must match."""
     kind = MessageType(message_type)
     expected = CONTEXT_TYPES[kind]
-    if not isinstance(context, expected):
+    if type(context) is not expected:
         raise TypeError(f"{kind} needs a {expected.__name__}, got {type(context).__name__}")
     env = template_environment(templates_dir)
     values = _variables(context)

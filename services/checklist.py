@@ -83,19 +83,7 @@ def snapshot(db: Session, definition: Definition, ref: str, today: date) -> Snap
 def rows_of(cf: CaseFile, definition: Definition, today: date) -> list[ChecklistRow]:
     """The checklist rows of a stored case."""
     return checklist_rows(
-        [
-            _Row(
-                s.key,
-                s.phase,
-                s.title,
-                s.person_id or None,
-                s.responsible,
-                s.legal,
-                s.due,
-                s.status,
-            )
-            for s in cf.steps
-        ],
+        cf.steps,  # type: ignore[arg-type]  # person_id "" reads as a household step
         departments=department_names(definition),
         labels=cf.labels,
         today=today,
@@ -113,15 +101,3 @@ def choices_of(cf: CaseFile) -> list[Choice]:
         label = f"{step.title}{f' – {who}' if who else ''} ({due}) [#{step.id}]"
         choices.append(Choice(step.id or 0, step.key, step.person_id or None, label))
     return choices
-
-
-@dataclass(frozen=True)
-class _Row:
-    key: str
-    phase: str
-    title: str
-    person_id: str | None
-    responsible: str
-    legal: bool
-    due: date | None
-    status: str

@@ -11,25 +11,31 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlalchemy import Engine, String, cast, insert, literal, select, text, update
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from koereplan.danish import danish_date
 from koereplan.definition import Definition
 from koereplan.household import Person, person_labels
-from koereplan.reminders import Action, Window, decide, runs_on, window
-from models.columns import utcnow
+from koereplan.reminders import WATCHED, Action, Decision, Window, decide, runs_on, window
+from models.columns import UTCDateTime, utcnow
 from models.db import session
-from models.status import AuditAction, CaseStatus, MessageType
+from models.status import AuditAction, CaseStatus
 from models.tables import AuditEntry, Case, Member, Step
 from notifications.apprise_sender import Sender
-from notifications.messages import EscalationContext, ReminderContext, StepLine, flow_run_url
+from notifications.messages import (
+    EscalationContext,
+    MessageType,
+    ReminderContext,
+    StepLine,
+    flow_run_url,
+)
 from services.dispatch import DispatchReport, dispatch
 from services.outbox import enqueue, idempotency_key
 from services.runtime import get_runtime
@@ -37,6 +43,7 @@ from services.runtime import get_runtime
 WHO = "deadline-monitor"
 COORDINATORS = "koordinator"
 ASYLUM_CENTRE = "asylcenter"  # told by mail per case, never a responsible department
+CHUNK = 500  # ids per IN list
 MONITOR_LOCK = 0x4B52_0001  # PostgreSQL advisory lock: one monitor run at a time
 
 STEPS = Step.__table__  # type: ignore[attr-defined]
@@ -97,12 +104,10 @@ def run_monitor(
     _one_run_at_a_time(db)
     rows = _candidates(db, run)
     report.candidates = len(rows)
-    labels = _labels(db, run, rows)
-    hits = _decide_all(run, rows, labels)
+    hits = _hits(db, _decide_all(run, rows))
     if not hits:
         return report
-    _raise_levels(db, run, hits)
-    _audit(db, hits)
+    _audit_and_raise(db, run, hits)
     names = {key: dept.name for key, dept in definition.departments.items()}
     reminders = [hit for hit in hits if hit.action is Action.REMINDER]
     escalations = [hit for hit in hits if hit.action is Action.ESCALATION]
@@ -209,71 +214,31 @@ def _one_run_at_a_time(db: Session) -> None:
 
 
 def _candidates(db: Session, run: Window) -> Sequence[Row[Any]]:
-    """Watched steps due on or before the horizon, in active cases: plain rows, no ORM."""
-    s, c = STEPS.c, CASES.c
-    query = (
-        select(
-            s.id,
-            s.case_id,
-            s.position,
-            s.title,
-            s.due,
-            s.legal,
-            s.responsible,
-            s.person_id,
-            s.status,
-            s.reminder_level,
-            s.last_reminded_on,
-            c.ref,
-            c.flow_run_id,
-        )
-        .join(CASES, c.id == s.case_id)
-        .where(
-            s.status.in_(("planned", "open")),
-            s.due <= run.horizon,
-            c.status == CaseStatus.ACTIVE.value,
-        )
-    )
+    """Watched steps due on or before the horizon: plain rows from the (status, due) index.
+
+    Cases are not joined here: SQLite would then walk every active case's steps instead of
+    the index. Steps of cases that are no longer active are dropped in `_hits`.
+    """
+    s = STEPS.c
+    query = select(
+        s.id,
+        s.case_id,
+        s.position,
+        s.title,
+        s.due,
+        s.legal,
+        s.responsible,
+        s.person_id,
+        s.status,
+        s.reminder_level,
+        s.last_reminded_on,
+    ).where(s.status.in_(sorted(WATCHED)), s.due <= run.horizon)
     return db.execute(query).all()
 
 
-def _labels(db: Session, run: Window, rows: Sequence[Row[Any]]) -> dict[tuple[int, str], str]:
-    """(case id, person id) -> `barn 2`, from roles and positions only: names are never read."""
-    if not any(row.person_id for row in rows):
-        return {}
-    s, m = STEPS.c, MEMBERS.c
-    cases_with_member_steps = (
-        select(s.case_id)
-        .join(CASES, CASES.c.id == s.case_id)
-        .where(
-            s.status.in_(("planned", "open")),
-            s.due <= run.horizon,
-            s.person_id != "",
-            CASES.c.status == CaseStatus.ACTIVE.value,
-        )
-        .distinct()
-    )
-    members = db.execute(
-        select(m.case_id, m.person_id, m.role)
-        .where(m.case_id.in_(cases_with_member_steps))
-        .order_by(m.case_id, m.position)
-    ).all()
-    people: dict[int, list[Person]] = defaultdict(list)
-    for member in members:
-        # Labels depend on role and order only; the age is not read here.
-        people[member.case_id].append(Person(member.person_id, member.role, age=0))
-    return {
-        (case_id, person_id): label
-        for case_id, persons in people.items()
-        for person_id, label in person_labels(persons).items()
-    }
-
-
-def _decide_all(
-    run: Window, rows: Iterable[Row[Any]], labels: dict[tuple[int, str], str]
-) -> list[_Hit]:
-    """The steps that earn a message, in case and due-date order."""
-    hits: list[_Hit] = []
+def _decide_all(run: Window, rows: Iterable[Row[Any]]) -> list[tuple[Row[Any], Decision]]:
+    """The candidate rows that earn a message today, with their decisions."""
+    decided = []
     for row in rows:
         decision = decide(
             run,
@@ -282,67 +247,128 @@ def _decide_all(
             level=row.reminder_level,
             last_reminded_on=row.last_reminded_on,
         )
-        if decision.action is Action.NONE:
-            continue
-        line = StepLine(
-            case_ref=row.ref,
-            title=row.title,
-            due=row.due,
-            legal=bool(row.legal),
-            person_label=labels.get((row.case_id, row.person_id)) if row.person_id else None,
-            flow_run_url=flow_run_url(row.flow_run_id),
+        if decision.action is not Action.NONE:
+            decided.append((row, decision))
+    return decided
+
+
+def _hits(db: Session, decided: Sequence[tuple[Row[Any], Decision]]) -> list[_Hit]:
+    """Message lines for the decided steps of active cases, in case and due-date order."""
+    cases = _active_cases(db, {row.case_id for row, _ in decided})
+    labels = _labels(
+        db, {row.case_id for row, _ in decided if row.person_id and row.case_id in cases}
+    )
+    hits = [
+        _Hit(
+            step_id=row.id,
+            case_id=row.case_id,
+            responsible=row.responsible,
+            action=decision.action,
+            old_level=row.reminder_level,
+            new_level=decision.level,
+            line=StepLine(
+                case_ref=cases[row.case_id][0],
+                title=row.title,
+                due=row.due,
+                legal=bool(row.legal),
+                person_label=labels.get((row.case_id, row.person_id)) if row.person_id else None,
+                flow_run_url=cases[row.case_id][1],
+            ),
+            position=row.position,
         )
-        hits.append(
-            _Hit(
-                step_id=row.id,
-                case_id=row.case_id,
-                responsible=row.responsible,
-                action=decision.action,
-                old_level=row.reminder_level,
-                new_level=decision.level,
-                line=line,
-                position=row.position,
-            )
-        )
+        for row, decision in decided
+        if row.case_id in cases
+    ]
     hits.sort(key=lambda hit: (hit.line.case_ref, hit.line.due, hit.position))
     return hits
 
 
+def _active_cases(db: Session, case_ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """Case id -> (reference, Prefect UI link) for the active ones among `case_ids`."""
+    c = CASES.c
+    found: dict[int, tuple[str, str | None]] = {}
+    for chunk in _chunks(case_ids):
+        query = select(c.id, c.ref, c.flow_run_id).where(
+            c.id.in_(chunk), c.status == CaseStatus.ACTIVE.value
+        )
+        for case in db.execute(query):
+            found[case.id] = (case.ref, flow_run_url(case.flow_run_id))
+    return found
+
+
+def _labels(db: Session, case_ids: set[int]) -> dict[tuple[int, str], str]:
+    """(case id, person id) -> `barn 2`, from roles and positions only: names are never read."""
+    m = MEMBERS.c
+    people: dict[int, list[Person]] = defaultdict(list)
+    for chunk in _chunks(case_ids):
+        query = (
+            select(m.case_id, m.person_id, m.role)
+            .where(m.case_id.in_(chunk))
+            .order_by(m.case_id, m.position)
+        )
+        for member in db.execute(query):
+            # Labels depend on role and order only; the age is not read here.
+            people[member.case_id].append(Person(member.person_id, member.role, age=0))
+    return {
+        (case_id, person_id): label
+        for case_id, persons in people.items()
+        for person_id, label in person_labels(persons).items()
+    }
+
+
+def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    """Ids in sorted slices small enough for any database's bound-parameter limit."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def _by_change(hits: Iterable[_Hit]) -> dict[tuple[Action, int, int], list[int]]:
+    """Step ids grouped by (action, old level, new level): one statement per group."""
+    groups: dict[tuple[Action, int, int], list[int]] = defaultdict(list)
+    for hit in hits:
+        groups[(hit.action, hit.old_level, hit.new_level)].append(hit.step_id)
+    return groups
+
+
 def _raise_levels(db: Session, run: Window, hits: Sequence[_Hit]) -> None:
-    """New reminder levels in one executemany; the old level guards against a lost race."""
-    statement = (
-        update(STEPS)
-        .where(STEPS.c.id == bindparam("b_id"), STEPS.c.reminder_level == bindparam("b_old"))
-        .values(reminder_level=bindparam("b_new"), last_reminded_on=run.today)
-    )
-    db.execute(
-        statement,
-        [{"b_id": h.step_id, "b_old": h.old_level, "b_new": h.new_level} for h in hits],
-        execution_options={"synchronize_session": False},
-    )
+    """New reminder levels, a few set-based UPDATEs; the old level guards against a lost race."""
+    s = STEPS.c
+    for (_, old, new), ids in _by_change(hits).items():
+        for chunk in _chunks(ids):
+            db.execute(
+                update(STEPS)
+                .where(s.id.in_(chunk), s.reminder_level == old)
+                .values(reminder_level=new, last_reminded_on=run.today),
+                execution_options={"synchronize_session": False},
+            )
 
 
-def _audit(db: Session, hits: Sequence[_Hit]) -> None:
-    """One audit entry per step, like every other change to a step, in one executemany."""
-    at = utcnow()
-    db.execute(
-        insert(AUDIT),
-        [
-            {
-                "case_id": hit.case_id,
-                "step_id": hit.step_id,
-                "at": at,
-                "who": WHO,
-                "action": AuditAction.REMINDED
-                if hit.action is Action.REMINDER
-                else AuditAction.ESCALATED,
-                "old": str(hit.old_level),
-                "new": str(hit.new_level),
-                "detail": f"frist {hit.line.due.isoformat() if hit.line.due else '-'}",
-            }
-            for hit in hits
-        ],
-    )
+def _audit_and_raise(db: Session, run: Window, hits: Sequence[_Hit]) -> None:
+    """Raise the levels, then record each change in the audit log."""
+    _raise_levels(db, run, hits)
+    _audit(db, run, hits)
+
+
+def _audit(db: Session, run: Window, hits: Sequence[_Hit]) -> None:
+    """One audit entry per step changed, written by INSERT ... SELECT from the steps."""
+    s = STEPS.c
+    at = literal(utcnow(), UTCDateTime())
+    columns = ["case_id", "step_id", "at", "who", "action", "old", "new", "detail"]
+    for (action, old, new), ids in _by_change(hits).items():
+        verb = AuditAction.REMINDED if action is Action.REMINDER else AuditAction.ESCALATED
+        for chunk in _chunks(ids):
+            rows = select(
+                s.case_id,
+                s.id,
+                at,
+                literal(WHO),
+                literal(verb.value),
+                literal(str(old)),
+                literal(str(new)),
+                literal("frist ") + cast(s.due, String),
+            ).where(s.id.in_(chunk), s.reminder_level == new, s.last_reminded_on == run.today)
+            db.execute(insert(AUDIT).from_select(columns, rows))
 
 
 def _reminder_digests(hits: Iterable[_Hit]) -> dict[str, list[_Hit]]:

@@ -1,0 +1,288 @@
+"""Shared helpers for the benchmarks: a private environment, synthetic notices, sinks, RSS.
+
+Prefect is imported lazily (inside functions) so that `private_env()` sets PREFECT_HOME and
+the analytics switches before Prefect reads its settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+LANGUAGES = ("ar", "ti", "uk", "fa", "prs", "so", "ku", "ps")
+CENTRES = (
+    ("Center Sandholm", "modtagelse@sandholm.example"),
+    ("Center Kongelunden", "kontor@kongelunden.example"),
+    ("Center Jelling", "info@jelling.example"),
+    ("Center Tønder", "post@toender.example"),
+)
+# Household shapes of new residence permits, by weight (reunifications are added separately).
+SHAPES = (("single", 45), ("couple", 15), ("family", 40))
+REUNIFICATION_SHARE = 0.10
+
+
+def private_env(prefix: str) -> Path:
+    """A fresh temp home; Prefect's home, analytics and tracking switched to private/off."""
+    home = Path(tempfile.mkdtemp(prefix=f"koereplan-{prefix}-"))
+    os.environ.update(
+        PREFECT_HOME=str(home / "prefect"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        PREFECT_LOGGING_LEVEL=os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
+    )
+    os.environ.pop("PREFECT_API_URL", None)
+    return home
+
+
+def load_average() -> str:
+    """`uptime`'s load averages, to print beside every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def tree_rss_mib(pid: int) -> tuple[float, int]:
+    """RSS of a process and all its descendants (MiB), and the number of descendants."""
+    import psutil
+
+    proc = psutil.Process(pid)
+    procs = [proc, *proc.children(recursive=True)]
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total / 2**20, len(procs) - 1
+
+
+# --- synthetic notices ---------------------------------------------------------------------
+
+
+def _birth(rng: random.Random, today: date, low: int, high: int) -> str:
+    """A birth date giving an age in [low, high] years today."""
+    days = rng.randint(low * 365 + 1, high * 365 + 300)
+    return (today - timedelta(days=days)).isoformat()
+
+
+def _member(rng: random.Random, pid: str, role: str, born: str, **flags: bool) -> dict[str, Any]:
+    family = rng.choice(("Haddad", "Tesfay", "Ahmadi", "Kovalenko", "Hussein", "Mohamed"))
+    given = rng.choice(("Rami", "Lina", "Omar", "Maya", "Yonas", "Selam", "Olena", "Abel"))
+    member: dict[str, Any] = {
+        "person_id": pid,
+        "role": role,
+        "given_name": given,
+        "family_name": family,
+        "birth_date": born,
+    }
+    member.update({k: v for k, v in flags.items() if v})
+    return member
+
+
+def _children(rng: random.Random, n: int, today: date, prefix: str, start: int) -> list[dict]:
+    # Ages spread over health visitors (0-1), day care (1-5), school (6-16) and youth (17).
+    bands = ((0, 0), (1, 2), (3, 5), (6, 9), (10, 13), (14, 16), (17, 17))
+    kids = []
+    for i in range(n):
+        low, high = rng.choice(bands)
+        kids.append(
+            _member(
+                rng,
+                f"{prefix}-{start + i}",
+                "barn",
+                _birth(rng, today, low, high),
+                special_needs=rng.random() < 0.05,
+            )
+        )
+    return kids
+
+
+def make_notices(n: int, seed: int = 2026, today: date | None = None) -> list[dict[str, Any]]:
+    """`n` valid notices: a seeded mix of singles, couples, families and reunifications.
+
+    Every reunification references an earlier notice of the list (never another reunification),
+    so the files, named in list order, arrive after what they reference.
+    """
+    rng = random.Random(seed)
+    today = today or date.today()
+    notices: list[dict[str, Any]] = []
+    households: list[str] = []
+    weights = [w for _, w in SHAPES]
+    shapes = [s for s, _ in SHAPES]
+    for i in range(n):
+        notice_id = f"BENCH-{seed}-{i:06d}"
+        pid = f"P-{seed}-{i:06d}"
+        issued = datetime.now(UTC) - timedelta(
+            days=rng.randint(0, 27), hours=rng.randint(0, 20), minutes=rng.randint(0, 59)
+        )
+        notice: dict[str, Any] = {
+            "schema_version": 1,
+            "notice_id": notice_id,
+            "issued_at": issued.isoformat(timespec="seconds"),
+            "municipality_code": rng.choice(("851", "0851")),
+        }
+        reunify = households and rng.random() < REUNIFICATION_SHARE
+        if reunify:
+            notice["kind"] = "familiesammenfoering"
+            notice["reference_notice_id"] = rng.choice(households)
+            members = []
+            if rng.random() < 0.7:
+                members.append(
+                    _member(
+                        rng, f"{pid}-1", "aegtefaelle", _birth(rng, today, 20, 45),
+                        self_supporting=rng.random() < 0.5,
+                    )
+                )
+            members += _children(rng, rng.randint(0 if members else 1, 3), today, pid, 2)
+        else:
+            notice["kind"] = "opholdstilladelse"
+            shape = rng.choices(shapes, weights)[0]
+            members = [
+                _member(
+                    rng, f"{pid}-1", "hovedperson", _birth(rng, today, 18, 60),
+                    formal_education=rng.random() < 0.3, special_needs=rng.random() < 0.08,
+                )
+            ]
+            if shape in ("couple", "family") and rng.random() < (1 if shape == "couple" else 0.8):
+                members.append(
+                    _member(
+                        rng, f"{pid}-2", "aegtefaelle", _birth(rng, today, 18, 55),
+                        formal_education=rng.random() < 0.3,
+                    )
+                )
+            if shape == "family":
+                members += _children(rng, rng.randint(1, 5), today, pid, 3)
+                if rng.random() < 0.1:
+                    members.append(
+                        _member(rng, f"{pid}-9", "anden", _birth(rng, today, 60, 80),
+                                special_needs=True)
+                    )
+            households.append(notice_id)
+        notice["members"] = members
+        if rng.random() < 0.5:
+            notice_day = issued.date()
+            notice["expected_arrival"] = (notice_day + timedelta(days=rng.randint(7, 60))).isoformat()
+        if rng.random() < 0.6:
+            name, mail = rng.choice(CENTRES)
+            notice["asylum_centre"] = {"name": name, "email": mail}
+        if rng.random() < 0.8:
+            notice["interpreter_language"] = rng.choice(LANGUAGES)
+        notices.append(notice)
+    return notices
+
+
+def write_notices(inbox: Path, notices: list[dict[str, Any]]) -> list[Path]:
+    """One file per notice, named so that the inbox's name order is the list order."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, notice in enumerate(notices):
+        path = inbox / f"{i:06d}-{notice['notice_id']}.json"
+        # Written as .part then renamed, the way a drop should deliver files.
+        part = path.with_name(path.name + ".part")
+        part.write_text(json.dumps(notice, ensure_ascii=False, indent=1))
+        os.rename(part, path)
+        paths.append(path)
+    return paths
+
+
+# --- the system's surroundings -------------------------------------------------------------
+
+
+@dataclass
+class Surroundings:
+    """A temp home with the Køreplan settings applied, the sinks and the Prefect API."""
+
+    home: Path
+    api_url: str
+    webhooks: Any  # notifications.sinks.WebhookSink
+    mailbox: Any  # notifications.sinks.MailSink
+    env: dict[str, str]
+
+
+def _department_keys() -> list[str]:
+    from koereplan.definition import load_definition
+    from koereplan.settings import CONFIG_DIR
+
+    return list(load_definition(CONFIG_DIR / "koereplan.aalborg.yaml").departments)
+
+
+def apply_settings(env: dict[str, str]) -> None:
+    """Set the KOEREPLAN_* variables and forget the cached settings and runtime."""
+    from koereplan.settings import get_settings
+    from services.runtime import get_runtime
+
+    os.environ.update(env)
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+
+
+@contextmanager
+def prefect_server(timeout: float = 120) -> Iterator[str]:
+    """A local Prefect server (its own SQLite under PREFECT_HOME) in a subprocess."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start(timeout=timeout)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=10)
+        EventsWorker.drain_all(timeout=10)
+        server.stop()
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+@contextmanager
+def surroundings(home: Path) -> Iterator[Surroundings]:
+    """Sinks, a Prefect server and settings: every department to the webhook, centres to mail."""
+    from notifications.sinks import mail_sink, routing_to, webhook_sink
+
+    (home / "inbox").mkdir(parents=True, exist_ok=True)
+    with webhook_sink() as webhooks, mail_sink() as mailbox, prefect_server() as api:
+        departments = [d for d in _department_keys() if d != "asylcenter"]
+        routing = home / "apprise.yaml"
+        routing.write_text(routing_to(webhooks, departments))
+        env = {
+            "KOEREPLAN_DATABASE_URL": f"sqlite:///{home}/koereplan.db",
+            "KOEREPLAN_INBOX": str(home / "inbox"),
+            "KOEREPLAN_APPRISE_CONFIG": str(routing),
+            "KOEREPLAN_ASYLUM_MAIL_URL": mailbox.base_url,
+            "PREFECT_UI_URL": api.removesuffix("/api"),
+        }
+        apply_settings(env)
+        yield Surroundings(home, api, webhooks, mailbox, env)
+
+
+def wait_until(check: Any, timeout: float, every: float = 0.2, what: str = "condition") -> float:
+    """Poll `check()` until true; the seconds it took. TimeoutError after `timeout`."""
+    start = time.monotonic()
+    while not check():
+        if time.monotonic() - start > timeout:
+            raise TimeoutError(f"{what} not reached within {timeout:.0f} s")
+        time.sleep(every)
+    return time.monotonic() - start

@@ -1,0 +1,41 @@
+"""Every deployment in prefect.yaml imports, and every shipped config file validates."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+import yaml
+from prefect import Flow
+
+from koereplan.definition import check_definition
+from notifications.routing import load_routing
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_every_prefect_yaml_entrypoint_is_a_flow(deployment: dict) -> None:
+    path, name = deployment["entrypoint"].split(":")
+    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+    assert isinstance(getattr(module, name), Flow)
+
+
+def test_the_flow_names_match_the_deployment_names_used_in_code() -> None:
+    from flows.serving import deployments
+
+    assert {d.name for d in deployments()} == {d["name"] for d in DEPLOYMENTS}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "config").glob("koereplan.*.yaml")), ids=str)
+def test_every_shipped_koereplan_validates(path: Path) -> None:
+    assert check_definition(path) == []
+
+
+def test_the_example_routing_file_reaches_every_department() -> None:
+    routing = load_routing(ROOT / "config" / "apprise.example.yaml")
+    departments = yaml.safe_load((ROOT / "config" / "koereplan.aalborg.yaml").read_text())
+    keys = {d["key"] for d in departments["departments"]} - {"asylcenter"}
+    assert all(routing.urls_for(key) for key in keys)
