@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -24,7 +23,19 @@ from services.runtime import get_runtime
 from tests.e2e.waiting import suspended_at, wait_for_state
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-PERSONAL = ["Yonas", "Tesfay", "1998-02-14", "Rami", "Haddad", "1985-06-30", "Samira", "1956-11-02"]
+CPR = "140298-1234"
+PERSONAL = [
+    CPR,
+    CPR.replace("-", ""),
+    "Yonas",
+    "Tesfay",
+    "1998-02-14",
+    "Rami",
+    "Haddad",
+    "1985-06-30",
+    "Samira",
+    "1956-11-02",
+]
 
 
 def case_for(notice_id: str) -> Case:
@@ -69,7 +80,9 @@ def test_a_notice_becomes_a_waiting_run_and_a_ui_answer_moves_the_case_on(
 ) -> None:
     inbox = koereplan_env / "inbox"
     inbox.mkdir(exist_ok=True)
-    shutil.copy(EXAMPLES / "enlig-voksen.json", inbox / "enlig-voksen.json")
+    notice = json.loads((EXAMPLES / "enlig-voksen.json").read_text())
+    notice["members"][0]["cpr"] = CPR  # so the privacy check below has a CPR number to look for
+    (inbox / "enlig-voksen.json").write_text(json.dumps(notice))
 
     assert intake() == {"accepted": 1, "started": 1}
     assert (inbox / "processed" / "enlig-voksen.json").exists()
@@ -81,24 +94,28 @@ def test_a_notice_becomes_a_waiting_run_and_a_ui_answer_moves_the_case_on(
     assert "opholdstilladelse" in run.tags
 
     table = artifact_table(f"koereplan-{case.ref.lower()}")
-    assert "Cpr-nr. bestilt" in table and "Integrationskontrakt" in table
+    assert "Bolig fundet og indbo bestilt" in table and "Integrationskontrakt" in table
+    assert "Cpr-nr. bestilt" not in table  # the notice carried a CPR number
 
     told = {path.rsplit("/", 1)[1] for path in webhooks.paths}
     assert {"socialcenter-integration", "jobcenter-integration", "by-landskab"} <= told
     assert "renovation" not in told  # its step waits for the housing step
     assert any("modtagelse@sandholm.example" in r for rs in mailbox.recipients for r in rs)
 
-    cpr = next(label for label in form_choices(case.flow_run_id) if "Cpr-nr. bestilt" in label)
+    choices = form_choices(case.flow_run_id)
+    housing = next(label for label in choices if label.startswith("Bolig fundet"))
     before = len(webhooks.requests)
-    send_like_the_ui(case.flow_run_id, {"trin": cpr, "handling": "udført", "initialer": "KT"})
+    send_like_the_ui(case.flow_run_id, {"trin": housing, "handling": "udført", "initialer": "KT"})
     wait_for_state(case.flow_run_id, suspended_at("svar-1"))
 
     with session(get_runtime().engine) as db:
         steps = {s.key: s for s in db.exec(select(Step).where(Step.case_id == case.id)).all()}
-    assert (steps["cpr_bestilt"].status, steps["cpr_bestilt"].done_by) == ("done", "KT")
-    assert steps["skattekort_bestilt"].status == "open"
-    new = [r for r in webhooks.requests[before:] if "Skattekort bestilt" in str(r)]
-    assert len(new) == 1
+    assert (steps["bolig_indbo"].status, steps["bolig_indbo"].done_by) == ("done", "KT")
+    assert steps["affald"].status == "open"
+    new = list(zip(webhooks.paths[before:], webhooks.requests[before:], strict=True))
+    told_about_waste = sorted(path for path, body in new if "Affald bortskaffet" in str(body))
+    assert told_about_waste == ["/hooks/renovation", "/hooks/socialcenter-integration"]
+    assert housing not in form_choices(case.flow_run_id)
     assert "udført" in artifact_table(f"koereplan-{case.ref.lower()}")
 
     # Privacy: nothing personal in Prefect's database or results, nor in any message.
