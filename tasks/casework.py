@@ -19,7 +19,7 @@ from services.casefile import CaseError, load_case
 from services.checklist import Snapshot, snapshot
 from services.runtime import get_runtime
 from services.schedule import reschedule
-from services.steps import mark_step
+from services.steps import already_applied, mark_step
 from tasks.notify import dispatch_outbox
 
 ACTIONS = {"udført": "done", "ikke relevant": "not_applicable"}
@@ -90,6 +90,8 @@ def apply_answer(case_ref: str, number: int, answer: dict[str, Any]) -> str:
 
 
 def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_key: str) -> str:
+    if already_applied(db, input_key) or already_applied(db, f"{input_key}:ankomst"):
+        return "allerede registreret"
     by = str(answer.get("initialer") or "").strip()
     done: list[str] = []
     new_arrival = answer.get("ny_ankomstdato")
