@@ -65,10 +65,20 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
         changed = False
         refs = [StepRef(s.key, s.person_id or None, s.status) for s in cf.steps]
         visits = visitation_dates(cf.steps)
+        no_visit = {
+            s.person_id for s in cf.steps if s.key == "visitation" and s.status == "not_applicable"
+        }
         for step in cf.steps:
             if step.status in FINISHED or not definition.has_step(step.key):
                 continue
             spec = definition.step(step.key)
+            if spec.due.anchor == "visitation" and step.person_id in no_visit:
+                # No visitation, so no follow-ups counted from it: they cannot apply either.
+                _audit(db, cf, step, who, "not_applicable", step.status, "not_applicable")
+                step.status, step.reason = "not_applicable", "Visitationen er ikke relevant"
+                step.done_at, step.done_by = utcnow(), who
+                changed = True
+                continue
             visitation = visits.get(step.person_id)
             anchor_known = spec.due.anchor != "visitation" or visitation is not None
             if step.due is None and anchor_known:

@@ -171,6 +171,15 @@ def test_visitation_dates_the_four_follow_ups_from_that_day(engine: Engine) -> N
     assert follow[("opfoelgning_2", "P-77120")].status == "planned"
 
 
+def test_no_visitation_means_no_follow_ups(engine: Engine) -> None:
+    ref = receive(engine, "enlig-voksen.json").case_ref
+    mark(engine, ref, "visitation", action="not_applicable", reason="Flytter til anden kommune")
+    after = steps(engine, ref)
+    for n in range(1, 5):
+        step = after[(f"opfoelgning_{n}", "P-77120")]
+        assert (step.status, step.reason) == ("not_applicable", "Visitationen er ikke relevant")
+
+
 def test_dispatch_sends_one_digest_per_department_and_delivers_the_notice_steps(
     engine: Engine,
 ) -> None:
