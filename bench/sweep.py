@@ -19,6 +19,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BENCH_DATABASE = "koereplan_bench"
+TEMPLATE_DATABASE = "koereplan_bench_built"
 TODAY = date(2026, 11, 24)  # a Tuesday; due dates run from a year before to a year after
 SPAN_DAYS = 730
 BATCH = 20_000
@@ -193,11 +195,11 @@ def measure(url: str, today: date) -> dict[str, Any]:
     with webhook_sink() as sink:
         sender = AppriseSender(parse_routing(routing_to(sink, list(definition.departments)), "b"))
         rss_before = _peak_rss_mb()
-        started = time.perf_counter()
+        cpu_started, started = time.process_time(), time.perf_counter()
         report = monitor(engine, definition, today=today, within_wd=3, every_wd=5)
         monitored = time.perf_counter()
         sent = dispatch(engine, sender, definition)
-        finished = time.perf_counter()
+        finished, cpu_finished = time.perf_counter(), time.process_time()
         posts = len(sink.requests)
     return {
         "backend": engine.dialect.name,
@@ -213,6 +215,7 @@ def measure(url: str, today: date) -> dict[str, Any]:
         "monitor_s": round(monitored - started, 3),
         "dispatch_s": round(finished - monitored, 3),
         "total_s": round(finished - started, 3),
+        "cpu_s": round(cpu_finished - cpu_started, 3),  # this process; the server's is apart
         "rss_after_imports_mb": rss_before,
         "peak_rss_mb": _peak_rss_mb(),
     }
@@ -223,18 +226,25 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def run_backend(url: str, *, cases: int, steps: int) -> dict[str, Any]:
-    """Migrate and fill the database, then measure a run in a child process."""
+def build_database(url: str, *, cases: int, steps: int) -> dict[str, Any]:
+    """Migrate and fill the database once; returns counts and the build time."""
     from models.db import make_engine, migrate
 
     engine = make_engine(url)
     migrate(engine)
     began = time.perf_counter()
     counts = build(engine, cases=cases, steps=steps)
-    build_s = round(time.perf_counter() - began, 1)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+    return {**counts, "build_s": round(time.perf_counter() - began, 1)}
+
+
+def measured(url: str, today: date) -> dict[str, Any]:
+    """One monitor run plus dispatch, measured in a fresh child process."""
     child = subprocess.run(
-        [sys.executable, __file__, "--measure", url, "--today", TODAY.isoformat()],
+        [sys.executable, __file__, "--measure", url, "--today", today.isoformat()],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -242,24 +252,39 @@ def run_backend(url: str, *, cases: int, steps: int) -> dict[str, Any]:
     if child.returncode:
         raise RuntimeError(f"the measuring process failed:\n{child.stderr}")
     result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
-    return {**counts, "build_s": build_s, **result}
+    return result
 
 
-def fresh_postgres(admin_url: str) -> str:
-    """Create an empty `koereplan_bench` database on the server and return its URL."""
+def runs(copy: Any, *, repeat: int) -> list[dict[str, Any]]:
+    """`repeat` first runs, each on a fresh copy of the built database, then the next day."""
+    from koereplan.workdays import add_working_days
+
+    results = []
+    for attempt in range(repeat):
+        url = copy()
+        results.append({"run": f"first#{attempt + 1}", **measured(url, TODAY)})
+    next_day = add_working_days(TODAY, 1)
+    results.append({"run": "next working day", **measured(url, next_day)})
+    return results
+
+
+def fresh_postgres(admin_url: str, name: str, template: str | None = None) -> str:
+    """(Re)create an empty database, or a copy of `template`, and return its URL."""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     admin.dispose()
-    return make_url(admin_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def drop_postgres(admin_url: str) -> None:
-    """Remove the benchmark database again."""
+def drop_postgres(admin_url: str, *names: str) -> None:
+    """Remove the benchmark databases again."""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -268,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=7_000)
     parser.add_argument("--steps", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=3, help="first runs, each on a fresh copy")
     parser.add_argument("--postgres", nargs="?", const=DEFAULT_POSTGRES, default=None)
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
@@ -276,22 +302,40 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, args.today)))
         return 0
-    results = []
+    results: list[dict[str, Any]] = []
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench.db"
-            results.append(run_backend(url, cases=args.cases, steps=args.steps))
-            print(json.dumps(results[-1]), flush=True)
+            built = Path(folder) / "built.db"
+            counts = build_database(f"sqlite:///{built}", cases=args.cases, steps=args.steps)
+            print(json.dumps({"backend": "sqlite", **counts}), flush=True)
+
+            def sqlite_copy() -> str:
+                shutil.copyfile(built, Path(folder) / "run.db")
+                return f"sqlite:///{folder}/run.db"
+
+            results += _report(runs(sqlite_copy, repeat=args.repeat))
     if args.postgres:
-        url = fresh_postgres(args.postgres)
+        template = fresh_postgres(args.postgres, TEMPLATE_DATABASE)
         try:
-            results.append(run_backend(url, cases=args.cases, steps=args.steps))
-            print(json.dumps(results[-1]), flush=True)
+            counts = build_database(template, cases=args.cases, steps=args.steps)
+            print(json.dumps({"backend": "postgresql", **counts}), flush=True)
+
+            def postgres_copy() -> str:
+                return fresh_postgres(args.postgres, BENCH_DATABASE, template=TEMPLATE_DATABASE)
+
+            results += _report(runs(postgres_copy, repeat=args.repeat))
         finally:
-            drop_postgres(args.postgres)
-    ok = all(r["total_s"] <= 2.0 and r["peak_rss_mb"] <= 200 and not r["errors"] for r in results)
+            drop_postgres(args.postgres, BENCH_DATABASE, TEMPLATE_DATABASE)
+    firsts = [r for r in results if r["run"].startswith("first")]
+    ok = all(r["total_s"] <= 2.0 and r["peak_rss_mb"] <= 200 and not r["errors"] for r in firsts)
     print("targets (<= 2 s, <= 200 MB):", "met" if ok else "MISSED", file=sys.stderr)
     return 0 if ok else 1
+
+
+def _report(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for result in results:
+        print(json.dumps(result), flush=True)
+    return results
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -21,6 +22,7 @@ PHASE_DA: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def danish_date(day: date | None) -> str:
     """`7. januar 2027`; an unknown date is `ikke fastsat`."""
     if day is None:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+Converter = Callable[[Any], Any]
 
 
 def to_json(value: Any) -> Any:
     """A context dataclass as JSON-ready dicts and lists, dates as ISO strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: to_json(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
@@ -25,24 +27,42 @@ def to_json(value: Any) -> Any:
 
 def from_json(cls: type[T], data: Any) -> T:
     """Rebuild a context dataclass from `to_json` output, guided by its type hints."""
-    return typing.cast(T, _convert(cls, data))
+    return typing.cast(T, _converter(cls)(data))
 
 
-def _convert(hint: Any, data: Any) -> Any:
-    if data is None:
-        return None
+@functools.lru_cache(maxsize=128)
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once: a digest serialises thousands of lines."""
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@functools.lru_cache(maxsize=256)
+def _converter(hint: Any) -> Converter:
+    """A function rebuilding values of type `hint`, built once per type from its hints."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _convert(options[0], data) if len(options) == 1 else data
+        return _or_none(_converter(options[0])) if len(options) == 1 else _same
     if origin in (list, tuple, Sequence) or hint in (list, tuple):
         args = typing.get_args(hint)
-        item = args[0] if args else Any
-        return tuple(_convert(item, value) for value in data)
+        item = _converter(args[0]) if args else _same
+        return _or_none(lambda data: tuple(item(value) for value in data))
     if hint is date:
-        return date.fromisoformat(data)
+        return _or_none(date.fromisoformat)
     if dataclasses.is_dataclass(hint):
         hints = typing.get_type_hints(hint)
-        names = {f.name for f in dataclasses.fields(hint)}
-        return hint(**{k: _convert(hints[k], v) for k, v in data.items() if k in names})
+        fields = {f.name: _converter(hints[f.name]) for f in dataclasses.fields(hint)}
+        cls = typing.cast(Callable[..., Any], hint)
+        return _or_none(
+            lambda data: cls(**{k: fields[k](v) for k, v in data.items() if k in fields})
+        )
+    return _same
+
+
+def _or_none(convert: Converter) -> Converter:
+    """None stays None; anything else is converted."""
+    return lambda data: None if data is None else convert(data)
+
+
+def _same(data: Any) -> Any:
     return data

@@ -1,10 +1,13 @@
 """The deadline monitor: reminders and escalations as outbox digests, in one transaction.
 
-One run reads only the candidate steps (`planned`/`open`, due on or before the horizon, in
-active cases) as plain rows, decides each with `koereplan.reminders.decide`, raises the
-steps' reminder levels, writes one audit entry per step changed and at most one `reminder`
-and one `escalation` outbox row per department. The rows' keys hold the date and the ids of
-the steps they carry, so a run repeated on the same day writes and changes nothing.
+One run reads only the candidate steps (`planned`/`open`, due on or before the horizon) as
+plain rows through the (status, due) index, decides each with `koereplan.reminders.decide`,
+keeps those of active cases, raises their reminder levels with a few set-based UPDATEs,
+writes one audit entry per step changed (INSERT ... SELECT, so it costs little and the log
+stays per step like every other change) and at most one `reminder` and one `escalation`
+outbox row per department; the coordinators' escalation digest lists every escalated step.
+The rows' keys hold the date and the ids of the steps they carry, so a run repeated on the
+same day writes and changes nothing, while a later run that finds new steps still writes.
 """
 
 from __future__ import annotations
@@ -16,7 +19,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, String, cast, insert, literal, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Engine,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    cast,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
@@ -43,7 +60,7 @@ from services.runtime import get_runtime
 WHO = "deadline-monitor"
 COORDINATORS = "koordinator"
 ASYLUM_CENTRE = "asylcenter"  # told by mail per case, never a responsible department
-CHUNK = 500  # ids per IN list
+CHUNK = 5000  # ids per IN list: SQLite >= 3.32 binds up to 32,766, PostgreSQL 65,535
 MONITOR_LOCK = 0x4B52_0001  # PostgreSQL advisory lock: one monitor run at a time
 
 STEPS = Step.__table__  # type: ignore[attr-defined]
@@ -289,10 +306,11 @@ def _active_cases(db: Session, case_ids: set[int]) -> dict[int, tuple[str, str |
     found: dict[int, tuple[str, str | None]] = {}
     for chunk in _chunks(case_ids):
         query = select(c.id, c.ref, c.flow_run_id).where(
-            c.id.in_(chunk), c.status == CaseStatus.ACTIVE.value
+            _among(db, c.id, chunk), c.status == CaseStatus.ACTIVE.value
         )
-        for case in db.execute(query):
-            found[case.id] = (case.ref, flow_run_url(case.flow_run_id))
+        for case in db.execute(query).all():
+            link = flow_run_url(case.flow_run_id) if case.flow_run_id else None
+            found[case.id] = (case.ref, link)
     return found
 
 
@@ -303,10 +321,10 @@ def _labels(db: Session, case_ids: set[int]) -> dict[tuple[int, str], str]:
     for chunk in _chunks(case_ids):
         query = (
             select(m.case_id, m.person_id, m.role)
-            .where(m.case_id.in_(chunk))
+            .where(_among(db, m.case_id, chunk))
             .order_by(m.case_id, m.position)
         )
-        for member in db.execute(query):
+        for member in db.execute(query).all():
             # Labels depend on role and order only; the age is not read here.
             people[member.case_id].append(Person(member.person_id, member.role, age=0))
     return {
@@ -321,6 +339,13 @@ def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
     ordered = sorted(ids)
     for start in range(0, len(ordered), size):
         yield ordered[start : start + size]
+
+
+def _among(db: Session, column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN ids`; one array parameter on PostgreSQL, where thousands of binds are slow."""
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def _by_change(hits: Iterable[_Hit]) -> dict[tuple[Action, int, int], list[int]]:
@@ -338,7 +363,7 @@ def _raise_levels(db: Session, run: Window, hits: Sequence[_Hit]) -> None:
         for chunk in _chunks(ids):
             db.execute(
                 update(STEPS)
-                .where(s.id.in_(chunk), s.reminder_level == old)
+                .where(_among(db, s.id, chunk), s.reminder_level == old)
                 .values(reminder_level=new, last_reminded_on=run.today),
                 execution_options={"synchronize_session": False},
             )
@@ -367,7 +392,11 @@ def _audit(db: Session, run: Window, hits: Sequence[_Hit]) -> None:
                 literal(str(old)),
                 literal(str(new)),
                 literal("frist ") + cast(s.due, String),
-            ).where(s.id.in_(chunk), s.reminder_level == new, s.last_reminded_on == run.today)
+            ).where(
+                _among(db, s.id, chunk),
+                s.reminder_level == new,
+                s.last_reminded_on == run.today,
+            )
             db.execute(insert(AUDIT).from_select(columns, rows))
 
 

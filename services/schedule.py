@@ -91,6 +91,7 @@ def reschedule(
                 )
             )
             step.due = new_due
+            step.reminder_level, step.last_reminded_on = 0, None  # remind anew for the new date
             db.add(step)
     cause = f"arrival:{arrival.isoformat()}"
     tell_due_moved(db, cf, definition, moved, reason="Ny ankomstdato", cause=cause)

@@ -17,7 +17,6 @@ from models import (
     CaseKind,
     Member,
     MemberRole,
-    MessageType,
     NoticeOutcome,
     NoticeRecord,
     OutboxMessage,
@@ -37,6 +36,7 @@ from models import (
     session,
 )
 from models.db import alembic_config, database_url
+from notifications.messages import MessageType
 
 ALL_TABLES = {
     "notices",
