@@ -41,9 +41,21 @@ def book_arrival(
     """Book the first working day on or after `earliest` with room, in the caller's transaction."""
     if capacity < 1:
         raise ValueError(f"capacity must be at least 1, got {capacity}")
+    last = earliest + timedelta(days=MAX_DAYS_AHEAD - 1)
+    full = set(
+        db.execute(
+            select(_bookings.c.day).where(
+                _bookings.c.day >= earliest,
+                _bookings.c.day <= last,
+                _bookings.c.households >= capacity,
+            )
+        ).scalars()
+    )
+    # Days known full are skipped without a query; the conditional UPDATE still decides
+    # a race for the last place on a day.
     for offset in range(MAX_DAYS_AHEAD):
         day = earliest + timedelta(days=offset)
-        if is_working_day(day) and _take_place(db, day, capacity):
+        if day not in full and is_working_day(day) and _take_place(db, day, capacity):
             return day
     raise NoArrivalDayError(f"no working day with room within {MAX_DAYS_AHEAD} days of {earliest}")
 

@@ -30,7 +30,7 @@ from services.steps import deliver_notice_steps
 MAX_ATTEMPTS = 8
 BACKOFF_S = (30, 60, 300, 900, 1800, 3600, 3600, 3600)
 STALE_CLAIM = timedelta(minutes=10)  # a dispatcher killed mid-send left the row `sending`
-MAX_ROUNDS = 5  # deliveries can open steps whose messages go out in the same run
+MAX_ROUNDS = 10_000  # rounds end when nothing is due: sent rows leave, failed ones wait
 
 
 @dataclass
@@ -58,7 +58,11 @@ def dispatch(
     now: datetime | None = None,
     limit: int = 500,
 ) -> DispatchReport:
-    """Send what is due, one digest per department and address; repeat while sending opens more."""
+    """Send everything due, one digest per department and address per round of `limit` rows.
+
+    Rounds repeat until nothing is due, so a burst of notices is told in one run, and
+    messages that a delivery causes (a `notice` step done opens the next) go out too.
+    """
     report = DispatchReport()
     for _ in range(MAX_ROUNDS):
         claimed = claim(engine, worker=worker_name(), case_id=case_id, now=now, limit=limit)
@@ -162,12 +166,16 @@ def _send_group(
     report.messages += 1
     with session(engine) as db:
         sent_at = utcnow()
-        for row in rows:
-            db.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id)
-                .values(status="sent", sent_at=sent_at, attempts=row.attempts + 1, last_error=None)
+        db.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_([row.id for row in rows]))
+            .values(
+                status="sent",
+                sent_at=sent_at,
+                attempts=col(OutboxMessage.attempts) + 1,
+                last_error=None,
             )
+        )
         report.sent += len(rows)
         step_ids = [step_id for row in rows for step_id in row.step_ids]
         if step_ids:

@@ -28,7 +28,7 @@ from notifications.messages import (
     household_summary,
 )
 from services.casefile import CaseFile
-from services.outbox import enqueue, idempotency_key
+from services.outbox import Outgoing, enqueue, enqueue_all, idempotency_key
 
 ASYLUM_CENTRE = "asylcenter"
 COORDINATORS = "koordinator"
@@ -79,17 +79,24 @@ def tell_case_created(db: Session, cf: CaseFile, definition: Definition) -> None
     """One message per department involved from the start, listing its open steps."""
     actionable = [s for s in cf.steps if s.status in ("open", "done")]
     summary = case_summary(cf)
-    for department, steps in recipients(actionable).items():
-        lines = [step_line(cf, s) for s in steps if s.status == "open"]
-        enqueue(
-            db,
-            department=department,
-            message_type=MessageType.CASE_CREATED,
-            context=CaseCreatedContext(_name(definition, department), summary, lines),
-            key=idempotency_key(cf.case.ref, "case_created", department),
-            case_id=cf.case.id,
-            step_ids=[s.id for s in steps if delivered_by(s, department) and s.id],
-        )
+    enqueue_all(
+        db,
+        [
+            Outgoing(
+                department=department,
+                message_type=MessageType.CASE_CREATED,
+                context=CaseCreatedContext(
+                    _name(definition, department),
+                    summary,
+                    [step_line(cf, s) for s in steps if s.status == "open"],
+                ),
+                key=idempotency_key(cf.case.ref, "case_created", department),
+                case_id=cf.case.id,
+                step_ids=[s.id for s in steps if delivered_by(s, department) and s.id],
+            )
+            for department, steps in recipients(actionable).items()
+        ],
+    )
     _moving_notice_if_opened(db, cf, definition, actionable)
 
 
