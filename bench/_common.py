@@ -148,7 +148,10 @@ def make_notices(n: int, seed: int = 2026, today: date | None = None) -> list[di
             if rng.random() < 0.7:
                 members.append(
                     _member(
-                        rng, f"{pid}-1", "aegtefaelle", _birth(rng, today, 20, 45),
+                        rng,
+                        f"{pid}-1",
+                        "aegtefaelle",
+                        _birth(rng, today, 20, 45),
                         self_supporting=rng.random() < 0.5,
                     )
                 )
@@ -158,14 +161,21 @@ def make_notices(n: int, seed: int = 2026, today: date | None = None) -> list[di
             shape = rng.choices(shapes, weights)[0]
             members = [
                 _member(
-                    rng, f"{pid}-1", "hovedperson", _birth(rng, today, 18, 60),
-                    formal_education=rng.random() < 0.3, special_needs=rng.random() < 0.08,
+                    rng,
+                    f"{pid}-1",
+                    "hovedperson",
+                    _birth(rng, today, 18, 60),
+                    formal_education=rng.random() < 0.3,
+                    special_needs=rng.random() < 0.08,
                 )
             ]
             if shape in ("couple", "family") and rng.random() < (1 if shape == "couple" else 0.8):
                 members.append(
                     _member(
-                        rng, f"{pid}-2", "aegtefaelle", _birth(rng, today, 18, 55),
+                        rng,
+                        f"{pid}-2",
+                        "aegtefaelle",
+                        _birth(rng, today, 18, 55),
                         formal_education=rng.random() < 0.3,
                     )
                 )
@@ -173,14 +183,17 @@ def make_notices(n: int, seed: int = 2026, today: date | None = None) -> list[di
                 members += _children(rng, rng.randint(1, 5), today, pid, 3)
                 if rng.random() < 0.1:
                     members.append(
-                        _member(rng, f"{pid}-9", "anden", _birth(rng, today, 60, 80),
-                                special_needs=True)
+                        _member(
+                            rng, f"{pid}-9", "anden", _birth(rng, today, 60, 80), special_needs=True
+                        )
                     )
             households.append(notice_id)
         notice["members"] = members
         if rng.random() < 0.5:
             notice_day = issued.date()
-            notice["expected_arrival"] = (notice_day + timedelta(days=rng.randint(7, 60))).isoformat()
+            notice["expected_arrival"] = (
+                notice_day + timedelta(days=rng.randint(7, 60))
+            ).isoformat()
         if rng.random() < 0.6:
             name, mail = rng.choice(CENTRES)
             notice["asylum_centre"] = {"name": name, "email": mail}
@@ -225,45 +238,15 @@ def _department_keys() -> list[str]:
     return list(load_definition(CONFIG_DIR / "koereplan.aalborg.yaml").departments)
 
 
-def apply_settings(env: dict[str, str]) -> None:
-    """Set the KOEREPLAN_* variables and forget the cached settings and runtime."""
-    from koereplan.settings import get_settings
-    from services.runtime import get_runtime
-
-    os.environ.update(env)
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
-
-
-@contextmanager
-def prefect_server(timeout: float = 120) -> Iterator[str]:
-    """A local Prefect server (its own SQLite under PREFECT_HOME) in a subprocess."""
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    server = SubprocessASGIServer()
-    server.start(timeout=timeout)
-    os.environ["PREFECT_API_URL"] = server.api_url
-    try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield server.api_url
-    finally:
-        from prefect.events.worker import EventsWorker
-        from prefect.logging.handlers import APILogWorker
-
-        APILogWorker.drain_all(timeout=10)
-        EventsWorker.drain_all(timeout=10)
-        server.stop()
-        os.environ.pop("PREFECT_API_URL", None)
-
-
 @contextmanager
 def surroundings(home: Path) -> Iterator[Surroundings]:
     """Sinks, a Prefect server and settings: every department to the webhook, centres to mail."""
+    from flows.serving import local_prefect_server
     from notifications.sinks import mail_sink, routing_to, webhook_sink
+    from services.runtime import use_settings
 
     (home / "inbox").mkdir(parents=True, exist_ok=True)
-    with webhook_sink() as webhooks, mail_sink() as mailbox, prefect_server() as api:
+    with webhook_sink() as webhooks, mail_sink() as mailbox, local_prefect_server() as api:
         departments = [d for d in _department_keys() if d != "asylcenter"]
         routing = home / "apprise.yaml"
         routing.write_text(routing_to(webhooks, departments))
@@ -274,7 +257,7 @@ def surroundings(home: Path) -> Iterator[Surroundings]:
             "KOEREPLAN_ASYLUM_MAIL_URL": mailbox.base_url,
             "PREFECT_UI_URL": api.removesuffix("/api"),
         }
-        apply_settings(env)
+        use_settings(**env)
         yield Surroundings(home, api, webhooks, mailbox, env)
 
 

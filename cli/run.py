@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections import Counter
@@ -16,7 +15,6 @@ import typer
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
-from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlmodel import col, select
 
 from cli.common import console
@@ -26,7 +24,7 @@ from models.db import session
 from models.tables import Case
 from notifications.sinks import mail_sink, routing_to, webhook_sink
 from services.checklist import snapshot
-from services.runtime import get_runtime
+from services.runtime import get_runtime, use_settings
 
 EXAMPLES = REPO_ROOT / "examples"
 DEMO_HOME = Path("data/demo")
@@ -65,7 +63,7 @@ def demo() -> None:
     with webhook_sink() as webhooks, mail_sink() as mailbox, _prefect_server(home) as api:
         departments = [d for d in get_runtime_definition_keys() if d != "asylcenter"]
         (home / "apprise.yaml").write_text(routing_to(webhooks, departments))
-        _set_env(
+        use_settings(
             KOEREPLAN_DATABASE_URL=f"sqlite:///{home}/koereplan.db",
             KOEREPLAN_INBOX=str(home / "inbox"),
             KOEREPLAN_APPRISE_CONFIG=str(home / "apprise.yaml"),
@@ -106,35 +104,16 @@ def get_runtime_definition_keys() -> list[str]:
 @contextmanager
 def _prefect_server(home: Path) -> Iterator[str]:
     """A local Prefect server for the demo, with its database under the demo folder."""
-    from prefect.server.api.server import SubprocessASGIServer
+    from flows.serving import local_prefect_server
 
-    _set_env(
+    use_settings(
         PREFECT_HOME=str(home / "prefect"),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
     )
     console.print("Starter en lokal Prefect-server …")
-    server = SubprocessASGIServer()
-    server.start(timeout=90)
-    os.environ["PREFECT_API_URL"] = server.api_url
-    try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield server.api_url
-    finally:
-        # Flush logs and events of the in-process flow runs while the server still answers.
-        from prefect.events.worker import EventsWorker
-        from prefect.logging.handlers import APILogWorker
-
-        APILogWorker.drain_all(timeout=10)
-        EventsWorker.drain_all(timeout=10)
-        server.stop()
-        os.environ.pop("PREFECT_API_URL", None)
-
-
-def _set_env(**values: str) -> None:
-    os.environ.update(values)
-    get_settings.cache_clear()
-    get_runtime.cache_clear()
+    with local_prefect_server() as api:
+        yield api
 
 
 def _case_runs() -> dict[str, str]:

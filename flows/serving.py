@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,31 @@ def deployments(*, schedules: bool = True) -> list[Any]:
 def serve_forever(limit: int = 5) -> None:
     """Serve every deployment in this process until stopped (Ctrl-C)."""
     serve(*deployments(), limit=limit)
+
+
+@contextmanager
+def local_prefect_server(timeout: float = 120) -> Iterator[str]:
+    """A local Prefect server in a subprocess (its SQLite under PREFECT_HOME); yields the API URL.
+
+    For the demo and the benchmarks. Logs and events of flow runs in this process are
+    flushed while the server still answers, so the process exits at once afterwards.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start(timeout=timeout)
+    os.environ["PREFECT_API_URL"] = server.api_url  # for the runner's flow-run processes
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        APILogWorker.drain_all(timeout=10)
+        EventsWorker.drain_all(timeout=10)
+        server.stop()
+        os.environ.pop("PREFECT_API_URL", None)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,3 +34,10 @@ def get_runtime() -> Runtime:
     definition = load_definition(settings.definition)
     sender = AppriseSender(load_routing(settings.apprise_config))
     return Runtime(settings=settings, engine=engine, definition=definition, sender=sender)
+
+
+def use_settings(**env: str) -> None:
+    """Switch this process to other settings (environment variables) and rebuild the runtime."""
+    os.environ.update(env)
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
