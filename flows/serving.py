@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psutil
 from prefect import serve
 from prefect.runner import Runner
 from prefect.schedules import Cron
@@ -40,6 +42,18 @@ def deployments(*, schedules: bool = True) -> list[Any]:
 def serve_forever(limit: int = 5) -> None:
     """Serve every deployment in this process until stopped (Ctrl-C)."""
     serve(*deployments(), limit=limit)
+
+
+def flow_run_processes() -> list[psutil.Process]:
+    """Flow-run processes this process's runner started (one per executing run)."""
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "prefect.engine" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return found
 
 
 @contextmanager
@@ -89,6 +103,11 @@ def runner_in_thread(poll_seconds: float = 0.5, limit: int | None = None) -> Ite
     try:
         yield runner
     finally:
+        # A run's process exits about a second after the run suspends; stopping the runner
+        # before that would cancel a run that is only waiting.
+        deadline = time.monotonic() + 30
+        while flow_run_processes() and time.monotonic() < deadline:
+            time.sleep(0.2)
         if runner.started:
             asyncio.run_coroutine_threadsafe(runner.astop(), loops["loop"]).result(30)
         thread.join(30)

@@ -43,15 +43,15 @@ class ChecklistRow:
     overdue: bool
 
     def as_artifact_row(self) -> dict[str, str]:
-        """The row in the Prefect table artifact, with Danish column names."""
+        """The row in the Prefect table artifact: status and due date first, as the UI cuts."""
         return {
-            "Fase": self.phase,
+            "Status": self.status + (" (overskredet)" if self.overdue else ""),
+            "Frist": self.due,
+            "Lovkrav": self.legal,
             "Trin": self.title,
             "Person": self.member,
             "Afdeling": self.department,
-            "Frist": self.due,
-            "Lovkrav": self.legal,
-            "Status": self.status + (" (overskredet)" if self.overdue else ""),
+            "Fase": self.phase,
         }
 
 

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import httpx
-import psutil
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.objects import StateType
@@ -16,6 +15,7 @@ from prefect.settings import PREFECT_API_URL, get_current_settings
 from sqlmodel import select
 
 from flows.intake import intake
+from flows.serving import flow_run_processes
 from models.db import session
 from models.tables import Case, Step
 from notifications.sinks import MailSink, WebhookSink
@@ -132,18 +132,6 @@ def test_a_notice_becomes_a_waiting_run_and_a_ui_answer_moves_the_case_on(
         assert personal not in received, personal
 
 
-def flow_processes() -> list[psutil.Process]:
-    """Flow-run processes the runner started (one per executing run)."""
-    found = []
-    for process in psutil.Process().children(recursive=True):
-        try:
-            if "prefect.engine" in " ".join(process.cmdline()):
-                found.append(process)
-        except psutil.NoSuchProcess:
-            continue
-    return found
-
-
 def test_fifty_waiting_households_hold_no_process(runner: Runner, koereplan_env: Path) -> None:
     inbox = koereplan_env / "inbox"
     inbox.mkdir(exist_ok=True)
@@ -160,7 +148,7 @@ def test_fifty_waiting_households_hold_no_process(runner: Runner, koereplan_env:
         wait_for_state(run_id, lambda s: s.type == StateType.PAUSED, timeout=300)
     # A run's process exits about a second after the run suspends (heartbeat thread join).
     deadline = time.monotonic() + 60
-    while (engines := flow_processes()) and time.monotonic() < deadline:
+    while (engines := flow_run_processes()) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert engines == []
     assert not runner._flow_run_process_map
