@@ -65,12 +65,20 @@ def form_choices(flow_run_id: object) -> list[str]:
 
 
 def send_like_the_ui(flow_run_id: object, run_input: dict) -> None:
-    """POST /flow_runs/{id}/resume with {"run_input": …}: the call the UI's form makes."""
-    response = httpx.post(
-        f"{PREFECT_API_URL.value()}/flow_runs/{flow_run_id}/resume",
-        json={"run_input": run_input},
-        timeout=30,
-    )
+    """POST /flow_runs/{id}/resume with {"run_input": …}: the call the UI's form makes.
+
+    The test server's SQLite answers 503 when it is busy; the coordinator (and Prefect's own
+    client) simply tries again, so the test does too, a few times.
+    """
+    for _ in range(5):
+        response = httpx.post(
+            f"{PREFECT_API_URL.value()}/flow_runs/{flow_run_id}/resume",
+            json={"run_input": run_input},
+            timeout=30,
+        )
+        if response.status_code != 503:
+            break
+        time.sleep(1)
     response.raise_for_status()
     assert response.json()["status"] == "ACCEPT", response.text
 
