@@ -54,16 +54,17 @@ def intake(
     """Receive notices: the given files, or every file in the inbox (moved when done)."""
     runtime = get_runtime()
     results: list[Received] = []
+    work: list[tuple[Path, Path | None]]
     if files:
         work = [(path, None) for path in files]
     else:
-        folder = inbox or runtime.settings.inbox
-        claimed = (inbox_files.claim(p) for p in inbox_files.pending_files(folder))
-        work = [(path, folder) for path in claimed if path is not None]
+        drop = inbox or runtime.settings.inbox
+        claimed = (inbox_files.claim(p) for p in inbox_files.pending_files(drop))
+        work = [(path, drop) for path in claimed if path is not None]
     with Progress(console=console, transient=True, disable=len(work) < 5) as progress:
         bar = progress.add_task("Modtager beskeder", total=len(work))
-        for path, folder in work:
-            if folder is None:
+        for path, home in work:
+            if home is None:
                 raw = inbox_files.read_claimed(path)
                 results.append(
                     receive_file(
@@ -77,7 +78,7 @@ def intake(
             else:
                 results.append(
                     inbox_files.receive_claimed(
-                        runtime.engine, runtime.definition, runtime.settings, folder, path
+                        runtime.engine, runtime.definition, runtime.settings, home, path
                     )
                 )
             progress.advance(bar)

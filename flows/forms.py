@@ -11,7 +11,7 @@ answer as plain text. A step finished elsewhere in between must not fail the run
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from prefect.input import RunInput
 from pydantic import Field, create_model
@@ -34,10 +34,10 @@ def coordinator_form(view: Snapshot) -> type[RunInput]:
                 NO_STEP,
                 title="Trin",
                 description="Det trin, du vil registrere.",
-                json_schema_extra={"enum": labels},
+                json_schema_extra={"enum": list[Any](labels)},
             ),
         ),
-        handling=(
+        handling=(  # type: ignore[arg-type]
             Literal[HANDLINGER],  # type: ignore[valid-type]
             Field("udført", title="Handling"),
         ),

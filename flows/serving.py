@@ -57,7 +57,7 @@ def flow_run_processes() -> list[psutil.Process]:
 
 
 @contextmanager
-def local_prefect_server(timeout: float = 120) -> Iterator[str]:
+def local_prefect_server(timeout: int = 120) -> Iterator[str]:
     """A local Prefect server in a subprocess (its SQLite under PREFECT_HOME); yields the API URL.
 
     For the demo and the benchmarks. Logs and events of flow runs in this process are

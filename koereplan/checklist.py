@@ -18,14 +18,22 @@ LEGAL_MARK = "§"
 class ChecklistStep(Protocol):
     """What a step needs to be shown (a planned step and a stored step both have it)."""
 
-    key: str
-    phase: str
-    title: str
-    person_id: str | None
-    responsible: str
-    legal: bool
-    due: date | None
-    status: str
+    @property
+    def key(self) -> str: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def person_id(self) -> str | None: ...
+    @property
+    def responsible(self) -> str: ...
+    @property
+    def legal(self) -> bool: ...
+    @property
+    def due(self) -> date | None: ...
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,6 @@ class StepStatus(StrEnum):
     WAITING = "waiting"
 
 
-
-
 class AuditAction(StrEnum):
     """Known audit actions; the column is free text so new actions need no migration."""
 

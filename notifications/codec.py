@@ -27,7 +27,7 @@ def to_json(value: Any) -> Any:
 
 def from_json(cls: type[T], data: Any) -> T:
     """Rebuild a context dataclass from `to_json` output, guided by its type hints."""
-    return typing.cast(T, _converter(cls)(data))
+    return typing.cast(T, _converter(typing.cast(Any, cls))(data))
 
 
 @functools.lru_cache(maxsize=128)

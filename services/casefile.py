@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from koereplan.definition import Definition
 from koereplan.household import Household, Person, age_on, person_labels
@@ -66,7 +66,9 @@ def load_case(db: Session, ref: str, *, for_update: bool = False) -> CaseFile:
     if case is None:
         raise CaseError(f"Sagen {ref} findes ikke.")
     members = list(db.exec(select(Member).where(Member.case_id == case.id)).all())
-    steps = list(db.exec(select(Step).where(Step.case_id == case.id).order_by(Step.position)).all())
+    steps = list(
+        db.exec(select(Step).where(Step.case_id == case.id).order_by(col(Step.position))).all()
+    )
     return CaseFile(case=case, members=members, steps=steps)
 
 

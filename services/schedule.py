@@ -59,7 +59,7 @@ def reschedule(
     db.add(case)
     db.add(
         AuditEntry(
-            case_id=case.id,
+            case_id=case.id or 0,
             who=by,
             action="rescheduled",
             old=old.isoformat(),
@@ -82,7 +82,7 @@ def reschedule(
             moved.append((step, step.due))
             db.add(
                 AuditEntry(
-                    case_id=case.id,
+                    case_id=case.id or 0,
                     step_id=step.id,
                     who=by,
                     action="dated",

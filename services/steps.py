@@ -164,7 +164,7 @@ def complete_if_finished(db: Session, cf: CaseFile, definition: Definition) -> b
     cf.case.status = "completed"
     cf.case.completed_at = utcnow()
     db.add(cf.case)
-    db.add(AuditEntry(case_id=cf.case.id, who=SYSTEM, action="completed", new="completed"))
+    db.add(AuditEntry(case_id=cf.case.id or 0, who=SYSTEM, action="completed", new="completed"))
     tell_case_completed(db, cf, definition)
     return True
 
@@ -209,7 +209,7 @@ def _audit(
     db.add(step)
     db.add(
         AuditEntry(
-            case_id=cf.case.id,
+            case_id=cf.case.id or 0,
             step_id=step.id,
             who=who,
             action=action,

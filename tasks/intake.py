@@ -6,6 +6,7 @@ from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from sqlmodel import col, select
 
@@ -51,7 +52,7 @@ def start_pending_receptions() -> list[str]:
         ).all()
     started = []
     for case in waiting:
-        run = run_deployment(
+        run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync call: not a coroutine
             RECEPTION_DEPLOYMENT,
             parameters={"case_ref": case.ref},
             timeout=0,
