@@ -62,6 +62,12 @@ class AppriseSender:
         )
     )
 
+    def __post_init__(self) -> None:
+        """Apprise's DEBUG lines carry whole URLs with their secrets: never below INFO."""
+        apprise_log = logging.getLogger("apprise")
+        if apprise_log.getEffectiveLevel() < logging.INFO:
+            apprise_log.setLevel(logging.INFO)
+
     def send(
         self, department: str, message: RenderedMessage, extra_urls: Sequence[str] = ()
     ) -> None:

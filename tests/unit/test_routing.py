@@ -260,3 +260,21 @@ def test_loading_does_not_log_secrets(tmp_path: Path, caplog: pytest.LogCaptureF
         load_routing(path)
 
     assert "TopSecret99" not in caplog.text
+
+
+def test_the_sender_keeps_apprise_s_logger_above_debug_so_no_url_secret_is_logged() -> None:
+    import logging
+
+    from notifications.apprise_sender import AppriseSender
+    from notifications.routing import parse_routing
+
+    apprise_log = logging.getLogger("apprise")
+    before = apprise_log.level
+    apprise_log.setLevel(logging.DEBUG)
+    try:
+        AppriseSender(
+            parse_routing("version: 1\nurls:\n  - json://127.0.0.1:9/x:\n      - tag: a\n")
+        )
+        assert apprise_log.getEffectiveLevel() == logging.INFO
+    finally:
+        apprise_log.setLevel(before)
