@@ -79,5 +79,6 @@ def runner(koereplan_env: Path) -> Iterator[Runner]:
     """Serves intake and reception in a background thread, polling twice a second."""
     from flows.serving import runner_in_thread
 
-    with runner_in_thread(poll_seconds=0.5) as running:
+    # At most 8 runs execute at once: the test server's SQLite stays responsive on 2 cores.
+    with runner_in_thread(poll_seconds=0.5, limit=8) as running:
         yield running
