@@ -8,14 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from koereplan.household import Household, Person
+from koereplan.household import SCHOOL_AGE, SENIOR_AGE, Household, Person
 
 HouseholdCondition = Callable[[Household], bool]
 MemberFilter = Callable[[Person], bool]
 
-SCHOOL_AGE = (6, 16)
-SMALL_CHILD_AGE = (0, 5)
-SENIOR_AGE = 65
 
 HOUSEHOLD_CONDITIONS: dict[str, HouseholdCondition] = {
     "always": lambda h: True,

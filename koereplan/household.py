@@ -7,6 +7,9 @@ from datetime import date
 
 ADULT_AGE = 18
 PENSION_AGE = 67
+SENIOR_AGE = 65
+SCHOOL_AGE = (6, 16)  # inclusive
+SMALL_CHILD_AGE = (0, 5)  # inclusive
 
 
 def age_on(birth_date: date, day: date) -> int:

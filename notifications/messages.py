@@ -17,6 +17,8 @@ from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from koereplan.danish import danish_date
+from koereplan.household import ADULT_AGE, SENIOR_AGE, SMALL_CHILD_AGE
+from koereplan.household import SCHOOL_AGE as SCHOOL_AGE_YEARS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 PREFECT_UI_ENV = "PREFECT_UI_URL"
@@ -25,10 +27,8 @@ KIND_DA: dict[str, str] = {
     "familiesammenfoering": "familiesammenføring",
 }
 LANGUAGE_FALLBACK_DA: dict[str, str] = {"prs": "dari"}
-SCHOOL_AGE = range(6, 17)
-SMALL_CHILD = range(6)
-ADULT_AGE = 18
-SENIOR_AGE = 65
+SCHOOL_AGE = range(SCHOOL_AGE_YEARS[0], SCHOOL_AGE_YEARS[1] + 1)
+SMALL_CHILD = range(SMALL_CHILD_AGE[0], SMALL_CHILD_AGE[1] + 1)
 
 
 class MessageType(StrEnum):
