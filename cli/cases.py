@@ -18,6 +18,7 @@ from cli.common import EXIT_BAD_INPUT, console, err_console
 from cli.render import print_checklist
 from cli.wake import prefect_configured, wake_reception
 from koereplan.danish import danish_date
+from koereplan.progress import OVERDUE_CAPABLE, is_overdue
 from models.db import session
 from models.tables import Case, OutboxMessage, Step
 from notifications.messages import flow_run_url
@@ -168,8 +169,8 @@ def status() -> None:
         cases = db.exec(select(Case).where(Case.status == "active").order_by(col(Case.id))).all()
         for case in cases:
             steps = db.exec(select(Step).where(Step.case_id == case.id)).all()
-            open_steps = [s for s in steps if s.status in ("open", "planned")]
-            late = [s for s in open_steps if s.due and s.due < today]
+            open_steps = [s for s in steps if s.status in OVERDUE_CAPABLE]
+            late = [s for s in open_steps if is_overdue(s.status, s.due, today)]
             table.add_row(
                 case.ref,
                 case.kind,

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Protocol
 
 from koereplan.danish import PHASE_DA, STATUS_DA, danish_date
+from koereplan.progress import is_overdue
 
 LEGAL_MARK = "§"
 
@@ -73,12 +74,7 @@ def checklist_rows(
     """Rows in køreplan order; `labels` maps person_id to words like `barn 2`."""
     rows = []
     for step in steps:
-        overdue = (
-            today is not None
-            and step.due is not None
-            and step.status in {"planned", "open"}
-            and step.due < today
-        )
+        overdue = today is not None and is_overdue(step.status, step.due, today)
         rows.append(
             ChecklistRow(
                 phase=PHASE_DA.get(step.phase, step.phase),

@@ -12,7 +12,6 @@ import math
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -29,6 +28,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from koereplan.household import Household, Person, age_on
 from koereplan.problems import Problem, ProblemsError
+from koereplan.workdays import local_date
 
 MAX_NOTICE_BYTES = 1024 * 1024
 SCHEMA_VERSION = 1
@@ -36,7 +36,6 @@ MAX_MEMBERS = 20
 MAX_AGE_YEARS = 120
 MAX_DEPTH = 32
 MAX_PROBLEMS = 50
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 KINDS = ("opholdstilladelse", "familiesammenfoering")
 ROLES = ("hovedperson", "aegtefaelle", "barn", "anden")
@@ -279,7 +278,7 @@ class Notice(_Strict):
     def _not_before_notice(cls, value: date | None, info: ValidationInfo) -> date | None:
         issued_at = info.data.get("issued_at")
         if value is not None and isinstance(issued_at, datetime):
-            notice_date = issued_at.astimezone(COPENHAGEN).date()
+            notice_date = local_date(issued_at)
             if value < notice_date:
                 raise _fail(f"ligger før meddelelsens dato ({notice_date.isoformat()})")
         return value
@@ -294,7 +293,7 @@ class Notice(_Strict):
     @property
     def notice_date(self) -> date:
         """The `notice` anchor: the Copenhagen calendar day on which the notice was issued."""
-        return self.issued_at.astimezone(COPENHAGEN).date()
+        return local_date(self.issued_at)
 
     @property
     def normalized_municipality(self) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 FINISHED = frozenset({"done", "not_applicable"})
+OVERDUE_CAPABLE = frozenset({"planned", "open"})
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,8 @@ def opening_status(
     if not deps_met:
         return "planned"
     return "open"
+
+
+def is_overdue(status: str, due: date | None, today: date) -> bool:
+    """The spec's "overdue": planned or open, and due before today (not a status of its own)."""
+    return status in OVERDUE_CAPABLE and due is not None and due < today

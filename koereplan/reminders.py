@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from koereplan.workdays import add_working_days, is_working_day
+from koereplan.workdays import add_working_days, is_working_day, local_date
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 WATCHED: frozenset[str] = frozenset({"planned", "open"})
 REMINDED = 1
 FIRST_ESCALATION = 2
@@ -65,8 +63,7 @@ def _repeat_on(last_reminded_on: date, every_wd: int) -> date:
 
 def copenhagen_today(now: datetime | None = None) -> date:
     """The municipality's date now (or at `now`), which is what the cron schedule means."""
-    moment = now or datetime.now(COPENHAGEN)
-    return moment.astimezone(COPENHAGEN).date()
+    return local_date(now)
 
 
 def horizon(today: date, within_wd: int) -> date:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # The municipality's own closing days (grundlovsdag, juleaftensdag, nytårsaftensdag).
 CLOSING_DAYS: tuple[tuple[int, int], ...] = ((6, 5), (12, 24), (12, 31))
@@ -48,3 +51,8 @@ def working_day_on_or_before(day: date) -> date:
     while not is_working_day(day):
         day -= timedelta(days=1)
     return day
+
+
+def local_date(moment: datetime | None = None) -> date:
+    """The municipality's date at `moment` (now when None): what a case worker calls today."""
+    return (moment or datetime.now(COPENHAGEN)).astimezone(COPENHAGEN).date()

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from koereplan.definition import Definition
 from koereplan.planner import CaseDates, step_due
 from koereplan.progress import FINISHED, StepRef, dependencies_met, opening_status
+from koereplan.workdays import local_date
 from models.columns import utcnow
 from models.tables import AuditEntry, Case, OutboxMessage, Step
 from services.casefile import CaseError, CaseFile, load_case
 from services.notify import tell_case_completed, tell_departments_about
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 SYSTEM = "køreplan"
 ACTIONS = ("done", "not_applicable")
 
@@ -32,11 +31,6 @@ class Change:
     replayed: bool = False
 
 
-def local_day(moment: datetime) -> date:
-    """The date in Copenhagen of a UTC moment: the day a coordinator saw."""
-    return moment.astimezone(COPENHAGEN).date()
-
-
 def case_dates(case: Case) -> CaseDates:
     """The stored anchors of a case."""
     return CaseDates(
@@ -50,7 +44,7 @@ def case_dates(case: Case) -> CaseDates:
 def visitation_dates(steps: list[Step]) -> dict[str, date]:
     """Per member: the day their `visitation` step was marked done."""
     return {
-        s.person_id: local_day(s.done_at)
+        s.person_id: local_date(s.done_at)
         for s in steps
         if s.key == "visitation" and s.status == "done" and s.done_at
     }
@@ -139,7 +133,7 @@ def mark_step(
     step = find_step(cf, key, person_id)
     if step.status in FINISHED:
         word = "udført" if step.status == "done" else "markeret ikke relevant"
-        when = local_day(step.done_at).isoformat() if step.done_at else "tidligere"
+        when = local_date(step.done_at).isoformat() if step.done_at else "tidligere"
         raise CaseError(
             f"Trinnet {key}{_for(cf, step)} i sag {ref} er allerede {word}"
             f" ({when}, {step.done_by})."
