@@ -231,25 +231,21 @@ class Surroundings:
     env: dict[str, str]
 
 
-def _department_keys() -> list[str]:
-    from koereplan.definition import load_definition
-    from koereplan.settings import CONFIG_DIR
-
-    return list(load_definition(CONFIG_DIR / "koereplan.aalborg.yaml").departments)
-
-
 @contextmanager
 def surroundings(home: Path) -> Iterator[Surroundings]:
     """Sinks, a Prefect server and settings: every department to the webhook, centres to mail."""
     from flows.serving import local_prefect_server
+    from koereplan.definition import load_definition
+    from koereplan.settings import CONFIG_DIR
     from notifications.sinks import mail_sink, routing_to, webhook_sink
     from services.runtime import use_settings
 
     (home / "inbox").mkdir(parents=True, exist_ok=True)
     with webhook_sink() as webhooks, mail_sink() as mailbox, local_prefect_server() as api:
-        departments = [d for d in _department_keys() if d != "asylcenter"]
         routing = home / "apprise.yaml"
-        routing.write_text(routing_to(webhooks, departments))
+        routing.write_text(
+            routing_to(webhooks, load_definition(CONFIG_DIR / "koereplan.aalborg.yaml"))
+        )
         env = {
             "KOEREPLAN_DATABASE_URL": f"sqlite:///{home}/koereplan.db",
             "KOEREPLAN_INBOX": str(home / "inbox"),

@@ -193,7 +193,7 @@ def measure(url: str, today: date) -> dict[str, Any]:
     with engine.connect() as conn:  # open the pool's connection before the clock starts
         conn.execute(text("SELECT 1"))
     with webhook_sink() as sink:
-        sender = AppriseSender(parse_routing(routing_to(sink, list(definition.departments)), "b"))
+        sender = AppriseSender(parse_routing(routing_to(sink, definition), "b"))
         rss_before = _peak_rss_mb()
         cpu_started, started = time.process_time(), time.perf_counter()
         report = monitor(engine, definition, today=today, within_wd=3, every_wd=5)

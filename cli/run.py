@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from cli.common import console
 from cli.render import print_checklist
+from koereplan.definition import load_definition
 from koereplan.settings import REPO_ROOT, get_settings
 from models.db import session
 from models.tables import Case
@@ -61,8 +62,8 @@ def demo() -> None:
     shutil.rmtree(home, ignore_errors=True)
     (home / "inbox").mkdir(parents=True)
     with webhook_sink() as webhooks, mail_sink() as mailbox, _prefect_server(home) as api:
-        departments = [d for d in get_runtime_definition_keys() if d != "asylcenter"]
-        (home / "apprise.yaml").write_text(routing_to(webhooks, departments))
+        definition = load_definition(get_settings().definition)
+        (home / "apprise.yaml").write_text(routing_to(webhooks, definition))
         use_settings(
             KOEREPLAN_DATABASE_URL=f"sqlite:///{home}/koereplan.db",
             KOEREPLAN_INBOX=str(home / "inbox"),
@@ -92,13 +93,6 @@ def demo() -> None:
         f"Demoen tog {time.monotonic() - started:.0f} s. Data: {DEMO_HOME}/. Se kørslerne i "
         f"Prefect-UI'et: PREFECT_HOME={DEMO_HOME}/prefect .venv/bin/prefect server start"
     )
-
-
-def get_runtime_definition_keys() -> list[str]:
-    """The køreplan's department keys (read before the demo's settings are applied)."""
-    from koereplan.definition import load_definition
-
-    return list(load_definition(get_settings().definition).departments)
 
 
 @contextmanager

@@ -20,6 +20,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from koereplan.definition import Definition
+
 
 def free_port() -> int:
     """A port nobody listens on right now (aiosmtpd cannot bind port 0 itself)."""
@@ -128,9 +130,14 @@ def webhook_sink() -> Iterator[WebhookSink]:
         thread.join(timeout=5)
 
 
-def routing_to(sink: WebhookSink, departments: list[str]) -> str:
-    """An Apprise YAML routing file sending every department to the sink (`/hooks/<key>`)."""
+def routing_to(sink: WebhookSink, definition: Definition) -> str:
+    """An Apprise YAML routing file sending every department to the sink (`/hooks/<key>`).
+
+    Departments whose address comes from the case (the asylum centre) get no route.
+    """
     lines = ["version: 1", "urls:"]
-    for key in departments:
+    for key, department in definition.departments.items():
+        if department.from_case:
+            continue
         lines += [f"  - {sink.json_url('/hooks/' + key)}:", f"      - tag: {key}"]
     return "\n".join(lines) + "\n"

@@ -50,9 +50,8 @@ def koereplan_env(
 ) -> Iterator[Path]:
     """Settings for the runner's subprocesses: one database, inbox and routing for the session."""
     home = tmp_path_factory.mktemp("koereplan")
-    departments = list(load_definition(CONFIG_DIR / "koereplan.aalborg.yaml").departments)
     routing = home / "apprise.yaml"
-    routing.write_text(routing_to(webhooks, [d for d in departments if d != "asylcenter"]))
+    routing.write_text(routing_to(webhooks, load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")))
     env = {
         "KOEREPLAN_DATABASE_URL": f"sqlite:///{home}/koereplan.db",
         "KOEREPLAN_INBOX": str(home / "inbox"),
