@@ -173,13 +173,12 @@ def _initial_statuses(instances: list[tuple[StepDef, str | None]]) -> list[str]:
 
 
 def _instances(definition: Definition, household: Household) -> list[tuple[StepDef, str | None]]:
-    """(step, person_id) pairs in køreplan order: phase, then file order, then member order."""
-    ordered = sorted(
-        enumerate(definition.steps),
-        key=lambda pair: (definition.phase_index(pair[1].phase), pair[0]),
-    )
+    """(step, person_id) pairs in køreplan order: phase, then file order, then member order.
+
+    `Definition.steps` is already in phase-then-file order; members come in notice order.
+    """
     pairs: list[tuple[StepDef, str | None]] = []
-    for _, step in ordered:
+    for step in definition.steps:
         if not step.applies_to(household):
             continue
         if step.scope == "household":

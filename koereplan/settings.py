@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from koereplan.definition import default_definition_path
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "config"
 
@@ -20,7 +22,8 @@ class Settings(BaseSettings):
     municipality_code: str = Field("851", description="Only notices for this municipality.")
     arrivals_per_day: int = Field(2, ge=1, description="Households that may arrive on one day.")
     definition: Path = Field(
-        CONFIG_DIR / "koereplan.aalborg.yaml", description="The køreplan file (steps, departments)."
+        default_factory=default_definition_path,
+        description="The køreplan file (steps, departments).",
     )
     database_url: str = Field("sqlite:///./data/koereplan.db")
     inbox: Path = Field(Path("data/inbox"), description="Where notice files are dropped.")
