@@ -19,6 +19,7 @@ from cli.render import print_checklist
 from cli.wake import prefect_configured, wake_reception
 from koereplan.danish import danish_date
 from koereplan.progress import OVERDUE_CAPABLE, is_overdue
+from koereplan.workdays import local_date
 from models.db import session
 from models.tables import Case, OutboxMessage, Step
 from notifications.messages import flow_run_url
@@ -118,7 +119,7 @@ def show(case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001."
     runtime = get_runtime()
     try:
         with session(runtime.engine) as db:
-            view = snapshot(db, runtime.definition, case, date.today())
+            view = snapshot(db, runtime.definition, case, local_date())
             stored = db.exec(select(Case).where(Case.ref == case)).one()
     except CaseError as error:
         _refuse(error)
@@ -161,7 +162,7 @@ def reschedule(
 def status() -> None:
     """Active cases at a glance: open, overdue and legal overdue steps; undelivered messages."""
     runtime = get_runtime()
-    today = date.today()
+    today = local_date()
     table = Table(title="Aktive sager")
     for column in ("Sag", "Type", "Ankomst", "Åbne", "Overskredne", "Heraf lovkrav"):
         table.add_column(column)

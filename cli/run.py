@@ -7,7 +7,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from cli.common import console
 from cli.render import print_checklist
 from koereplan.definition import load_definition
 from koereplan.settings import REPO_ROOT, get_settings
+from koereplan.workdays import local_date
 from models.db import session
 from models.tables import Case
 from notifications.sinks import mail_sink, routing_to, webhook_sink
@@ -140,7 +140,7 @@ def _answer(run_id: str, title: str, answer: dict[str, str]) -> None:
     runtime = get_runtime()
     with session(runtime.engine) as db:
         ref = db.exec(select(Case.ref).where(Case.flow_run_id == run_id)).one()
-        view = snapshot(db, runtime.definition, ref, date.today())
+        view = snapshot(db, runtime.definition, ref, local_date())
     label = next(c.label for c in view.choices if c.label.startswith(title))
     resume_flow_run(run_id, run_input={"trin": label, **answer})  # type: ignore[arg-type]
     console.print(f"Koordinator i {ref}: {label} → {answer['handling']}")
@@ -151,6 +151,6 @@ def _print_cases() -> None:
     with session(runtime.engine) as db:
         refs = db.exec(select(Case.ref).order_by(col(Case.id))).all()
         for ref in refs:
-            view = snapshot(db, runtime.definition, ref, date.today())
+            view = snapshot(db, runtime.definition, ref, local_date())
             console.print()
             print_checklist(console, f"Sag {ref} · {view.summary()}", view.rows)

@@ -114,7 +114,7 @@ def _context(info: ValidationInfo) -> dict[str, Any]:
 def _today(info: ValidationInfo) -> date:
     """`today` is injectable so that tests and replays are deterministic."""
     today = _context(info).get("today")
-    return today if isinstance(today, date) else date.today()
+    return today if isinstance(today, date) else local_date()
 
 
 def _years_before(day: date, years: int) -> date:
@@ -536,7 +536,7 @@ def parse_notice(raw: bytes, *, municipality_code: str, today: date | None = Non
     shape_problems = _check_shape(data)
     if shape_problems:
         raise _reject(shape_problems)
-    context = {"municipality_code": municipality_code, "today": today or date.today()}
+    context = {"municipality_code": municipality_code, "today": today or local_date()}
     problems: list[Problem] = []
     notice: Notice | None = None
     try:

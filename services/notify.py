@@ -11,6 +11,7 @@ from sqlmodel import Session
 from koereplan.definition import Definition
 from koereplan.problems import Problem
 from koereplan.settings import get_settings
+from koereplan.workdays import local_date
 from models.tables import Step
 from notifications.apprise_sender import asylum_centre_url
 from notifications.messages import (
@@ -178,7 +179,7 @@ def tell_case_completed(db: Session, cf: CaseFile, definition: Definition) -> No
         context=CaseCompletedContext(
             department_name=_name(definition, COORDINATORS),
             case=case_summary(cf),
-            completed_on=date.today(),
+            completed_on=local_date(),
             steps_done=done,
             steps_not_applicable=len(cf.steps) - done,
         ),

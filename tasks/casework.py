@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from flows.forms import NO_STEP
+from koereplan.workdays import local_date
 from models.db import session
 from models.tables import Case
 from services.casefile import CaseError, load_case
@@ -52,7 +53,7 @@ def refresh_case(case_ref: str, note: str | None = None) -> Snapshot:
         case_id = load_case(db, case_ref).case.id
     dispatch_outbox.fn(case_id)
     with session(runtime.engine) as db:
-        view = snapshot(db, runtime.definition, case_ref, date.today())
+        view = snapshot(db, runtime.definition, case_ref, local_date())
     publish_checklist(view, note)
     return view
 
@@ -108,7 +109,7 @@ def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_k
         done.append(f"ny ankomstdato {arrival.isoformat()} ({len(result.moved)} frister flyttet)")
     label = answer.get("trin")
     if label and label != NO_STEP:
-        view = snapshot(db, runtime.definition, case_ref, date.today())
+        view = snapshot(db, runtime.definition, case_ref, local_date())
         choice = view.choice(str(label))
         if choice is None:
             raise CaseError("Trinnet i svaret findes ikke længere blandt de åbne trin.")

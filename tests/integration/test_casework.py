@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from koereplan.definition import load_definition
 from koereplan.settings import CONFIG_DIR, Settings
+from koereplan.workdays import local_date
 from models.db import session
 from models.tables import Case, NoticeRecord, OutboxMessage, Step
 from notifications.apprise_sender import FakeSender
@@ -163,7 +164,7 @@ def test_visitation_dates_the_four_follow_ups_from_that_day(engine: Engine) -> N
     mark(engine, ref, "visitation")
     today = steps(engine, ref)[("visitation", "P-77120")].done_at
     assert today is not None
-    day = today.date()
+    day = local_date(today)  # the coordinator's day in Copenhagen, not the UTC date
     follow = steps(engine, ref)
     assert follow[("opfoelgning_1", "P-77120")].due == day + timedelta(weeks=6)
     assert follow[("opfoelgning_1", "P-77120")].status == "open"
