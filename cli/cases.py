@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
 from collections import Counter
 from datetime import date
@@ -17,17 +18,20 @@ from sqlmodel import col, select
 from cli.common import EXIT_BAD_INPUT, console, err_console
 from cli.render import print_checklist
 from cli.wake import prefect_configured, wake_reception
-from koereplan.danish import danish_date
+from koereplan.danish import CASE_STATUS_DA, danish_date
 from koereplan.progress import OVERDUE_CAPABLE, is_overdue
 from koereplan.workdays import local_date
 from models.db import session
+from models.status import CaseStatus
 from models.tables import Case, OutboxMessage, Step
 from notifications.messages import flow_run_url
 from services import inbox as inbox_files
-from services.casefile import CaseError
-from services.checklist import snapshot
+from services.casefile import CaseError, load_case
+from services.casejson import case_json
+from services.checklist import snapshot, status_date
 from services.dispatch import dispatch
 from services.intake import Received, receive_file
+from services.lifecycle import case_counts, ended_cases
 from services.runtime import get_runtime
 from services.schedule import reschedule as reschedule_case
 from services.steps import mark_step
@@ -39,6 +43,7 @@ ByOption = Annotated[
     str | None, typer.Option("--af", help="Dine initialer (standard: $KOEREPLAN_USER).")
 ]
 
+ENDED_SHOWN = 20
 OUTCOME_DA = {
     "accepted": "modtaget",
     "duplicate": "allerede modtaget",
@@ -114,22 +119,29 @@ def skip(
     _mark(case, step, person, "not_applicable", by, reason=reason)
 
 
-def show(case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")]) -> None:
-    """Print a case's checklist."""
+def show(
+    case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv sagen som JSON.")] = False,
+) -> None:
+    """Print a case's checklist (or, with --json, the case and its steps for scripts)."""
     runtime = get_runtime()
     try:
         with session(runtime.engine) as db:
+            if as_json:
+                typer.echo(json.dumps(case_json(load_case(db, case)), ensure_ascii=False, indent=2))
+                return
             view = snapshot(db, runtime.definition, case, local_date())
             stored = db.exec(select(Case).where(Case.ref == case)).one()
     except CaseError as error:
         _refuse(error)
-    status = "afsluttet" if view.completed else "aktiv"
     heading = (
-        f"Sag {view.ref} · {stored.kind} · {status}\n"
+        f"Sag {view.ref} · {stored.kind} · {view.status_text()}\n"
         f"Ankomst {danish_date(stored.arrival_date)} · overtagelse "
         f"{danish_date(stored.takeover_date)} · {view.summary()}"
     )
     link = flow_run_url(view.flow_run_id)
+    if stored.status_note:
+        heading += f"\nNote: {stored.status_note}"
     if link:
         heading += f"\nPrefect: {link}"
     print_checklist(console, heading, view.rows)
@@ -167,7 +179,9 @@ def status() -> None:
     for column in ("Sag", "Type", "Ankomst", "Åbne", "Overskredne", "Heraf lovkrav"):
         table.add_column(column)
     with session(runtime.engine) as db:
-        cases = db.exec(select(Case).where(Case.status == "active").order_by(col(Case.id))).all()
+        cases = db.exec(
+            select(Case).where(Case.status == CaseStatus.ACTIVE).order_by(col(Case.id))
+        ).all()
         for case in cases:
             steps = db.exec(select(Step).where(Step.case_id == case.id)).all()
             open_steps = [s for s in steps if s.status in OVERDUE_CAPABLE]
@@ -181,11 +195,34 @@ def status() -> None:
                 str(sum(s.legal for s in late)),
             )
         messages = Counter(db.exec(select(OutboxMessage.status)).all())
+        ended = ended_cases(db, limit=ENDED_SHOWN)
+        per_status = case_counts(db)
     console.print(table)
+    console.print(
+        "Sager: "
+        + ", ".join(f"{per_status.get(s, 0)} {CASE_STATUS_DA[s]}" for s in CaseStatus)
+        + "."
+    )
+    if ended:
+        console.print(_ended_table(ended))
     console.print(
         f"Beskeder: {messages.get('sent', 0)} sendt, {messages.get('pending', 0)} venter, "
         f"{messages.get('failed', 0)} kunne ikke sendes."
     )
+
+
+def _ended_table(ended: list[Case]) -> Table:
+    table = Table(title=f"Senest tilbagekaldte og lukkede sager (højst {ENDED_SHOWN})")
+    for column in ("Sag", "Status", "Dato", "Begrundelse"):
+        table.add_column(column)
+    for case in ended:
+        table.add_row(
+            case.ref,
+            CASE_STATUS_DA.get(case.status, case.status),
+            danish_date(status_date(case.status_changed_at)),
+            case.status_reason or "",
+        )
+    return table
 
 
 def dispatch_command() -> None:

@@ -15,6 +15,20 @@ STATUS_DA: dict[str, str] = {
     "waiting": "venter på dato",
 }
 
+CASE_STATUS_DA: dict[str, str] = {
+    "active": "aktiv",
+    "completed": "afsluttet",
+    "withdrawn": "tilbagekaldt",
+    "closed": "lukket",
+}
+
+CLOSE_REASON_DA: dict[str, str] = {
+    "fraflyttet": "fraflyttet",
+    "udrejst": "udrejst",
+    "doedsfald": "dødsfald",
+    "andet": "andet",
+}
+
 PHASE_DA: dict[str, str] = {
     "foer": "Før modtagelsen",
     "ankomst": "Ved modtagelsen",

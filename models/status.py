@@ -20,10 +20,21 @@ class CaseKind(StrEnum):
 
 
 class CaseStatus(StrEnum):
-    """Whether a case still has work left."""
+    """Where a case is in its life; only an active case takes answers, changes or reminders."""
 
     ACTIVE = "active"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+class CloseReason(StrEnum):
+    """Why a coordinator closed a case (lifecycle spec, "Closing a case")."""
+
+    FRAFLYTTET = "fraflyttet"
+    UDREJST = "udrejst"
+    DOEDSFALD = "doedsfald"
+    ANDET = "andet"
 
 
 class MemberRole(StrEnum):
@@ -74,6 +85,9 @@ class AuditAction(StrEnum):
     ESCALATED = "escalated"
     NOTE = "note"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+    REOPENED = "reopened"
 
 
 class OutboxStatus(StrEnum):

@@ -69,6 +69,14 @@ class Case(SQLModel, table=True):
     inputs_applied: int = 0  # coordinator inputs from the Prefect UI, to key the next wait
     created_at: datetime = _utc()
     completed_at: datetime | None = _utc(nullable=True)
+    # Why and when a case stopped being active (withdrawn or closed); no personal data.
+    status_reason: str | None = None
+    status_changed_at: datetime | None = _utc(nullable=True)
+    status_by: str | None = None
+    # Free text from the withdrawal notice or the coordinator: stored, never sent or published.
+    status_note: str | None = None
+    new_municipality_code: str | None = None  # closed as `fraflyttet`
+    reception_number: int = 1  # 2 after the first reopening: names the next reception run
 
 
 class Member(SQLModel, table=True):
@@ -120,6 +128,7 @@ class Step(SQLModel, table=True):
     reason: str | None = None
     reminder_level: int = 0  # 0 none, 1 reminded, 2+ escalations sent
     last_reminded_on: date | None = None
+    ended_from: str | None = None  # the status before the case ended, to reopen it
 
 
 class AuditEntry(SQLModel, table=True):

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from koereplan.danish import CASE_STATUS_DA
 from koereplan.definition import Definition
 from koereplan.household import Household, Person, age_on, person_labels
+from models.status import CaseStatus
 from models.tables import Case, Member, Step
 
 
@@ -70,6 +72,16 @@ def load_case(db: Session, ref: str, *, for_update: bool = False) -> CaseFile:
         db.exec(select(Step).where(Step.case_id == case.id).order_by(col(Step.position))).all()
     )
     return CaseFile(case=case, members=members, steps=steps)
+
+
+def require_active(cf: CaseFile) -> None:
+    """Only an active case takes answers, amendments and new dates: else CaseError saying why."""
+    case = cf.case
+    if case.status == CaseStatus.ACTIVE:
+        return
+    word = CASE_STATUS_DA.get(case.status, case.status)
+    why = f" ({case.status_reason})" if case.status_reason else ""
+    raise CaseError(f"Sag {case.ref} er {word}{why} og tager ikke imod registreringer.")
 
 
 def department_names(definition: Definition) -> dict[str, str]:

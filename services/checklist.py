@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from koereplan.checklist import ChecklistRow, checklist_rows
-from koereplan.danish import danish_date
+from koereplan.danish import CASE_STATUS_DA, danish_date
 from koereplan.definition import Definition
 from koereplan.progress import FINISHED
+from koereplan.workdays import local_date
+from models.status import CaseStatus
 from services.casefile import CaseFile, department_names, load_case
 from services.dispatch import pending_counts
 
@@ -40,11 +42,27 @@ class Snapshot:
     rows: list[ChecklistRow]
     choices: list[Choice]
     messages: dict[str, int]
+    status_reason: str | None = None
+    status_date: date | None = None
 
     @property
     def completed(self) -> bool:
         """Every step is done or not applicable."""
-        return self.status == "completed"
+        return self.status == CaseStatus.COMPLETED
+
+    @property
+    def active(self) -> bool:
+        """Only an active case takes answers; the reception run ends for any other."""
+        return self.status == CaseStatus.ACTIVE
+
+    def status_text(self) -> str:
+        """`aktiv`, or `lukket 3. december 2026 (sagen lukket: fraflyttet)`: no personal data."""
+        text = CASE_STATUS_DA.get(self.status, self.status)
+        if self.status_date:
+            text += f" {danish_date(self.status_date)}"
+        if self.status_reason:
+            text += f" ({self.status_reason})"
+        return text
 
     def choice(self, label: str) -> Choice | None:
         """The step a form answer names (by the `[#id]` at the end of its label)."""
@@ -77,7 +95,14 @@ def snapshot(db: Session, definition: Definition, ref: str, today: date) -> Snap
         rows=rows_of(cf, definition, today),
         choices=choices_of(cf),
         messages=pending_counts(db, cf.case.id or 0),
+        status_reason=cf.case.status_reason,
+        status_date=status_date(cf.case.status_changed_at or cf.case.completed_at),
     )
+
+
+def status_date(at: datetime | None) -> date | None:
+    """The Copenhagen day of a status change, or None."""
+    return local_date(at) if at else None
 
 
 def rows_of(cf: CaseFile, definition: Definition, today: date) -> list[ChecklistRow]:

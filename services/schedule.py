@@ -12,7 +12,7 @@ from koereplan.planner import step_due
 from koereplan.progress import FINISHED
 from models.bookings import book_day, release_arrival
 from models.tables import AuditEntry, Step
-from services.casefile import CaseError, load_case
+from services.casefile import CaseError, load_case, require_active
 from services.notify import tell_arrival, tell_due_moved
 from services.steps import already_applied, case_dates, visitation_dates
 
@@ -43,6 +43,7 @@ def reschedule(
     old = case.arrival_date
     if input_key and already_applied(db, input_key):
         return Rescheduled(ref, old, old, [], replayed=True)
+    require_active(cf)
     if arrival < case.notice_date:
         raise CaseError(
             f"Ankomstdatoen {arrival.isoformat()} ligger før beskedens dato "

@@ -12,8 +12,9 @@ from koereplan.planner import CaseDates, step_due
 from koereplan.progress import FINISHED, StepRef, dependencies_met, opening_status
 from koereplan.workdays import local_date
 from models.columns import utcnow
+from models.status import CaseStatus
 from models.tables import AuditEntry, Case, OutboxMessage, Step
-from services.casefile import CaseError, CaseFile, load_case
+from services.casefile import CaseError, CaseFile, load_case, require_active
 from services.notify import tell_case_completed, tell_departments_about
 
 SYSTEM = "køreplan"
@@ -130,6 +131,7 @@ def mark_step(
     if not by.strip():
         raise CaseError("Angiv hvem der markerer trinnet (initialer).")
     cf = load_case(db, ref, for_update=True)
+    require_active(cf)
     step = find_step(cf, key, person_id)
     if step.status in FINISHED:
         word = "udført" if step.status == "done" else "markeret ikke relevant"
@@ -153,9 +155,9 @@ def mark_step(
 
 def complete_if_finished(db: Session, cf: CaseFile, definition: Definition) -> bool:
     """Close the case when every step is done or not applicable; tell the coordinators once."""
-    if cf.case.status == "completed" or any(s.status not in FINISHED for s in cf.steps):
+    if cf.case.status != CaseStatus.ACTIVE or any(s.status not in FINISHED for s in cf.steps):
         return False
-    cf.case.status = "completed"
+    cf.case.status = CaseStatus.COMPLETED
     cf.case.completed_at = utcnow()
     db.add(cf.case)
     db.add(AuditEntry(case_id=cf.case.id or 0, who=SYSTEM, action="completed", new="completed"))

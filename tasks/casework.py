@@ -8,6 +8,7 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 from sqlalchemy import update
 from sqlmodel import col
@@ -24,6 +25,12 @@ from services.steps import already_applied, mark_step
 from tasks.notify import dispatch_outbox
 
 ACTIONS = {"udført": "done", "ikke relevant": "not_applicable"}
+STATUS_TAG = "status:"
+
+
+def status_tags(tags: list[str], status: str) -> list[str]:
+    """The run's tags with exactly one `status:<case status>` tag, so the UI can filter."""
+    return [*(tag for tag in tags if not tag.startswith(STATUS_TAG)), f"{STATUS_TAG}{status}"]
 
 
 def artifact_key(case_ref: str) -> str:
@@ -55,12 +62,25 @@ def refresh_case(case_ref: str, note: str | None = None) -> Snapshot:
     with session(runtime.engine) as db:
         view = snapshot(db, runtime.definition, case_ref, local_date())
     publish_checklist(view, note)
+    tag_run(view.status)
     return view
+
+
+def tag_run(status: str) -> None:
+    """Keep the current run's `status:` tag equal to the case status."""
+    run_id = flow_run.get_id()
+    if not run_id:
+        return
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)  # type: ignore[arg-type]
+        tags = status_tags(list(run.tags), status)
+        if tags != list(run.tags):
+            client.update_flow_run(run.id, tags=tags)
 
 
 def publish_checklist(view: Snapshot, note: str | None = None) -> None:
     """The checklist as a table artifact (title, department, due, status, legal mark)."""
-    lines = [f"**Køreplan {view.ref}** · {view.summary()}"]
+    lines = [f"**Køreplan {view.ref}** · sagen er {view.status_text()} · {view.summary()}"]
     if note:
         lines.append(f"Seneste registrering: {note}")
     create_table_artifact(

@@ -11,12 +11,18 @@ from prefect.deployments import run_deployment
 from sqlmodel import col, select
 
 from models.db import session
+from models.status import CaseStatus
 from models.tables import Case
 from services import inbox
 from services.intake import Received
 from services.runtime import get_runtime
 
 RECEPTION_DEPLOYMENT = "reception/reception"
+
+
+def reception_run_name(case_ref: str, number: int = 1) -> str:
+    """`modtagelse-KR-2026-0001`; after a reopening `modtagelse-KR-2026-0001-2`."""
+    return f"modtagelse-{case_ref}" if number <= 1 else f"modtagelse-{case_ref}-{number}"
 
 
 @task(cache_policy=NO_CACHE)
@@ -47,7 +53,7 @@ def start_pending_receptions() -> list[str]:
     with session(runtime.engine) as db:
         waiting = db.exec(
             select(Case)
-            .where(col(Case.flow_run_id).is_(None), Case.status == "active")
+            .where(col(Case.flow_run_id).is_(None), Case.status == CaseStatus.ACTIVE)
             .order_by(col(Case.id))
         ).all()
     started = []
@@ -57,9 +63,9 @@ def start_pending_receptions() -> list[str]:
             parameters={"case_ref": case.ref},
             timeout=0,
             as_subflow=False,
-            tags=[case.kind],
-            flow_run_name=f"modtagelse-{case.ref}",
-            idempotency_key=f"modtagelse-{case.ref}",
+            tags=[case.kind, f"status:{case.status}"],
+            flow_run_name=reception_run_name(case.ref, case.reception_number),
+            idempotency_key=reception_run_name(case.ref, case.reception_number),
         )
         with session(runtime.engine) as db:
             stored = db.get(Case, case.id)
