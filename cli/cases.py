@@ -91,6 +91,9 @@ def intake(
             progress.advance(bar)
     _print_intake(results)
     dispatch(runtime.engine, runtime.sender, runtime.definition)
+    for result in results:
+        if result.wake_run:
+            console.print(f"Sag {result.case_ref}: {wake_reception(result.wake_run)}")
     if any(r.outcome == "accepted" for r in results):
         console.print(_start_receptions())
     if any(r.quarantined for r in results):

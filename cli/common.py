@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 
 from koereplan.definition import Definition, load_definition
-from koereplan.notice import MAX_NOTICE_BYTES, Notice, NoticeRejected, parse_notice
+from koereplan.notice import MAX_NOTICE_BYTES, Notice, NoticeRejected
+from koereplan.notices import read_notice
 from koereplan.problems import Problem, ProblemsError
 from koereplan.settings import get_settings
 
@@ -35,9 +36,21 @@ def read_notice_file(path: Path) -> Notice:
     except OSError as error:
         fail(f"Kan ikke læse {path}", [Problem("fil", error.strerror or str(error))])
     try:
-        return parse_notice(raw, municipality_code=get_settings().municipality_code)
+        notice = read_notice(raw, municipality_code=get_settings().municipality_code)
     except NoticeRejected as rejected:
         fail(f"Beskeden {path.name} afvises", rejected.problems)
+    if not isinstance(notice, Notice):
+        fail(
+            f"Beskeden {path.name} kan ikke planlægges",
+            [
+                Problem(
+                    "kind",
+                    f"{notice.kind} ændrer en gemt sag og modtages gennem intake "
+                    "(koereplan intake eller indbakken), ikke plan",
+                )
+            ],
+        )
+    return notice
 
 
 def definition_or_fail(path: Path | None = None) -> Definition:

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import cases, plan, run
+from cli import cases, lifecycle, plan, run
 from koereplan.settings import get_settings
 
 app = typer.Typer(
@@ -31,6 +31,8 @@ app.command("done")(cases.done)
 app.command("skip")(cases.skip)
 app.command("show")(cases.show)
 app.command("reschedule")(cases.reschedule)
+app.command("close")(lifecycle.close)
+app.command("reopen")(lifecycle.reopen)
 app.command("status")(cases.status)
 app.command("dispatch")(cases.dispatch_command)
 app.command("remind")(cases.remind)

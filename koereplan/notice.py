@@ -11,7 +11,7 @@ import json
 import math
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -52,6 +52,9 @@ _DATETIME_RE = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
     r"(Z|[+-][0-9]{2}:?[0-9]{2})"
 )
+
+
+N = TypeVar("N", bound="NoticeEnvelope")
 
 
 class NoticeRejected(ProblemsError):
@@ -228,23 +231,15 @@ class Member(_Strict):
         return number
 
 
-class Notice(_Strict):
-    """One notice as the contract (spec/notice-format.md) defines it, checked field by field."""
+class NoticeEnvelope(_Strict):
+    """What every kind of notice carries: version, ids, issue time and municipality."""
 
     schema_version: int
     notice_id: str
-    kind: Literal["opholdstilladelse", "familiesammenfoering"]
+    kind: str
     issued_at: OffsetDateTime
     municipality_code: str
-    expected_arrival: OptionalIsoDate = None
-    takeover_date: OptionalIsoDate = None
-    asylum_centre: AsylumCentre | None = None
     reference_notice_id: str | None = None
-    interpreter_language: str | None = None
-    members: Annotated[list[Member], Field(min_length=1, max_length=MAX_MEMBERS)]
-    documents: Annotated[list[Document], BeforeValidator(_none_as_empty_list)] = Field(
-        default_factory=list
-    )
 
     @field_validator("schema_version")
     @classmethod
@@ -273,6 +268,30 @@ class Notice(_Strict):
                 raise _fail(f"tilhører en anden kommune ({want} forventet, {got} modtaget)")
         return value
 
+    @property
+    def notice_date(self) -> date:
+        """The `notice` anchor: the Copenhagen calendar day on which the notice was issued."""
+        return local_date(self.issued_at)
+
+    @property
+    def changes_a_case(self) -> bool:
+        """True for amendments and withdrawals: they change a stored case instead of opening one."""
+        return False
+
+
+class Notice(NoticeEnvelope):
+    """One notice as the contract (spec/notice-format.md) defines it, checked field by field."""
+
+    kind: Literal["opholdstilladelse", "familiesammenfoering"]
+    expected_arrival: OptionalIsoDate = None
+    takeover_date: OptionalIsoDate = None
+    asylum_centre: AsylumCentre | None = None
+    interpreter_language: str | None = None
+    members: Annotated[list[Member], Field(min_length=1, max_length=MAX_MEMBERS)]
+    documents: Annotated[list[Document], BeforeValidator(_none_as_empty_list)] = Field(
+        default_factory=list
+    )
+
     @field_validator("expected_arrival")
     @classmethod
     def _not_before_notice(cls, value: date | None, info: ValidationInfo) -> date | None:
@@ -289,11 +308,6 @@ class Notice(_Strict):
         if value is not None and not _LANGUAGE_RE.fullmatch(value):
             raise _fail("skal være en ISO 639-sprogkode med 2–3 små bogstaver (fx ar, ti, prs)")
         return value
-
-    @property
-    def notice_date(self) -> date:
-        """The `notice` anchor: the Copenhagen calendar day on which the notice was issued."""
-        return local_date(self.issued_at)
 
     @property
     def normalized_municipality(self) -> str:
@@ -519,6 +533,12 @@ def _decode(raw: bytes) -> Any:
 
 def parse_notice(raw: bytes, *, municipality_code: str, today: date | None = None) -> Notice:
     """Read one notice file; raise NoticeRejected with every problem, in Danish, if it is bad."""
+    data = decode_object(raw)
+    return validate_notice(Notice, data, municipality_code=municipality_code, today=today)
+
+
+def decode_object(raw: bytes) -> dict[str, Any]:
+    """The file as one JSON object of schema version 1 and storable text, or NoticeRejected."""
     data = _decode(raw)
     if not isinstance(data, dict):
         raise _reject([Problem("", "skal være ét JSON-objekt ({ … }), ikke en liste eller værdi")])
@@ -536,17 +556,31 @@ def parse_notice(raw: bytes, *, municipality_code: str, today: date | None = Non
     shape_problems = _check_shape(data)
     if shape_problems:
         raise _reject(shape_problems)
+    return data
+
+
+def validate_notice(
+    model: type[N], data: dict[str, Any], *, municipality_code: str, today: date | None = None
+) -> N:
+    """Check decoded data as one kind of notice, field by field and across fields."""
     context = {"municipality_code": municipality_code, "today": today or local_date()}
-    problems: list[Problem] = []
-    notice: Notice | None = None
+    return validated(model, data, context, _cross_checks(data))
+
+
+def validated(
+    model: type[N], data: dict[str, Any], context: dict[str, Any], problems: list[Problem]
+) -> N:
+    """The data as `model`, or NoticeRejected with its problems and the cross-check problems."""
+    found: list[Problem] = []
+    notice: N | None = None
     try:
-        notice = Notice.model_validate(data, context=context)
+        notice = model.model_validate(data, context=context)
     except ValidationError as exc:
-        problems.extend(
+        found.extend(
             Problem(_path(error["loc"]), _danish(error))
             for error in exc.errors(include_url=False, include_input=False)
         )
-    problems.extend(_cross_checks(data))
-    if problems or notice is None:
-        raise _reject(problems)
+    found.extend(problems)
+    if found or notice is None:
+        raise _reject(found)
     return notice

@@ -42,6 +42,7 @@ class MessageType(StrEnum):
     MOVING_NOTICE = "moving_notice"
     NOTICE_REJECTED = "notice_rejected"
     CASE_COMPLETED = "case_completed"
+    CASE_ENDED = "case_ended"
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,25 @@ class CaseCompletedContext:
     steps_not_applicable: int = 0
 
 
+@dataclass(frozen=True)
+class CaseEndedContext:
+    """A withdrawn or closed case: the case number and what lapses, nothing about people.
+
+    `reason` and `joined_by` are filled for the coordinators only, `arrival` for the asylum
+    centre only (its earlier moving notice no longer holds).
+    """
+
+    department_name: str
+    case_ref: str
+    ending: str  # models.status.CaseStatus: withdrawn or closed
+    ended_on: date
+    steps_lapsed: int = 0
+    reason: str | None = None
+    joined_by: Sequence[str] = ()
+    arrival: date | None = None
+    flow_run_url: str | None = None
+
+
 MessageContext = (
     CaseCreatedContext
     | NewStepsContext
@@ -204,6 +224,7 @@ MessageContext = (
     | MovingNoticeContext
     | NoticeRejectedContext
     | CaseCompletedContext
+    | CaseEndedContext
 )
 
 CONTEXT_TYPES: dict[MessageType, type] = {
@@ -215,6 +236,7 @@ CONTEXT_TYPES: dict[MessageType, type] = {
     MessageType.MOVING_NOTICE: MovingNoticeContext,
     MessageType.NOTICE_REJECTED: NoticeRejectedContext,
     MessageType.CASE_COMPLETED: CaseCompletedContext,
+    MessageType.CASE_ENDED: CaseEndedContext,
 }
 
 
@@ -329,6 +351,7 @@ __all__ = [
     "CONTEXT_TYPES",
     "CaseCompletedContext",
     "CaseCreatedContext",
+    "CaseEndedContext",
     "CaseGroup",
     "CaseSummary",
     "DueChange",

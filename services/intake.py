@@ -16,18 +16,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from koereplan.arrival import earliest_arrival
+from koereplan.danish import CASE_STATUS_DA
 from koereplan.definition import Definition
-from koereplan.notice import Notice, NoticeRejected, parse_notice
+from koereplan.notice import Notice, NoticeRejected
+from koereplan.notices import AnyNotice, read_notice
 from koereplan.planner import plan_case
 from koereplan.problems import Problem
 from koereplan.settings import Settings
+from koereplan.withdrawal import Withdrawal
 from koereplan.workdays import is_working_day
 from models.bookings import book_arrival, book_day
 from models.columns import utcnow
 from models.counters import next_case_ref
 from models.db import session
+from models.status import CaseStatus
 from models.tables import AuditEntry, Case, Member, NoticeRecord, Step
 from services.casefile import load_case
+from services.ending import withdraw_case
 from services.notify import tell_case_created, tell_notice_rejected
 
 ACCEPTED, DUPLICATE, CONFLICT, REJECTED = "accepted", "duplicate", "conflict", "rejected"
@@ -42,6 +47,7 @@ class Received:
     case_ref: str | None = None
     notice_id: str | None = None
     problems: tuple[Problem, ...] = ()
+    wake_run: str | None = None  # a waiting reception run that must look at its case again
 
     @property
     def quarantined(self) -> bool:
@@ -82,13 +88,15 @@ def receive_notice(
     """Validate, then create the case or recognise it again; rejected files are recorded."""
     sha = hashlib.sha256(raw).hexdigest()
     try:
-        notice = parse_notice(raw, municipality_code=settings.municipality_code, today=today)
+        notice = read_notice(raw, municipality_code=settings.municipality_code, today=today)
     except NoticeRejected as rejected:
         return _reject(db, file_name, raw, sha, rejected.problems, None, REJECTED)
     content = content_hash(raw)
     known = _known(db, notice, file_name, raw, sha, content)
     if known is not None:
         return known
+    if isinstance(notice, Withdrawal):
+        return _receive_withdrawal(db, definition, notice, file_name, raw, sha, content)
     joins: Case | None = None
     if notice.reference_notice_id:
         joins = db.exec(select(Case).where(Case.notice_id == notice.reference_notice_id)).first()
@@ -106,8 +114,61 @@ def receive_notice(
     return Received(file_name, ACCEPTED, case.ref, notice.notice_id)
 
 
+def _receive_withdrawal(
+    db: Session,
+    definition: Definition,
+    notice: Withdrawal,
+    file_name: str,
+    raw: bytes,
+    sha: str,
+    content: str,
+) -> Received:
+    """Withdraw the active case the notice names; any other case: quarantined, nothing changed."""
+    earlier = _known_change(db, notice, file_name, raw, sha, content)
+    if earlier is not None:
+        return earlier
+    case = db.exec(select(Case).where(Case.notice_id == notice.reference_notice_id)).first()
+    problem = None
+    if case is None:
+        problem = f"der findes ingen sag for beskeden {notice.reference_notice_id}"
+    elif case.status != CaseStatus.ACTIVE:
+        word = CASE_STATUS_DA.get(case.status, case.status)
+        problem = f"sag {case.ref} er {word} og kan ikke tilbagekaldes"
+    if case is None or problem is not None:
+        problems = (Problem("reference_notice_id", problem or ""),)
+        return _reject(db, file_name, raw, sha, problems, notice.notice_id, REJECTED)
+    ended = withdraw_case(db, definition, ref=case.ref, notice_reason=notice.reason)
+    db.add(_record(file_name, raw, sha, notice.notice_id, ACCEPTED, case_id=case.id))
+    db.flush()
+    return Received(file_name, ACCEPTED, case.ref, notice.notice_id, wake_run=ended.flow_run_id)
+
+
+def _known_change(
+    db: Session, notice: AnyNotice, file_name: str, raw: bytes, sha: str, content: str
+) -> Received | None:
+    """A change notice seen before: the same content is a duplicate, other content a conflict."""
+    earlier = db.exec(
+        select(NoticeRecord).where(
+            NoticeRecord.notice_id == notice.notice_id, NoticeRecord.outcome == ACCEPTED
+        )
+    ).first()
+    if earlier is None:
+        return None
+    case = db.get(Case, earlier.case_id) if earlier.case_id else None
+    ref = case.ref if case else None
+    if content_hash(earlier.raw) == content:
+        db.add(_record(file_name, raw, sha, notice.notice_id, DUPLICATE, case_id=earlier.case_id))
+        return Received(file_name, DUPLICATE, ref, notice.notice_id)
+    problem = Problem(
+        "notice_id",
+        f"beskeden {notice.notice_id} er allerede modtaget med et andet indhold "
+        f"(sag {ref}); den første besked gælder",
+    )
+    return _reject(db, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
+
+
 def _known(
-    db: Session, notice: Notice, file_name: str, raw: bytes, sha: str, content: str
+    db: Session, notice: AnyNotice, file_name: str, raw: bytes, sha: str, content: str
 ) -> Received | None:
     """A resend (duplicate) or another notice under a known id (conflict), else None."""
     case = db.exec(select(Case).where(Case.notice_id == notice.notice_id)).first()

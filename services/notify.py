@@ -120,8 +120,18 @@ def tell_departments_about(
     _moving_notice_if_opened(db, cf, definition, opened)
 
 
-def tell_arrival(db: Session, cf: CaseFile, definition: Definition, step: Step | None) -> None:
-    """The moving notice to the case's asylum centre, with the (new) arrival date."""
+def tell_arrival(
+    db: Session,
+    cf: CaseFile,
+    definition: Definition,
+    step: Step | None,
+    *,
+    again: str | None = None,
+) -> None:
+    """The moving notice to the case's asylum centre, with the (new) arrival date.
+
+    `again` names a cause (a reopening) for which the same date is sent once more.
+    """
     case = cf.case
     if not case.asylum_centre_email:
         return
@@ -139,7 +149,9 @@ def tell_arrival(db: Session, cf: CaseFile, definition: Definition, step: Step |
         department=ASYLUM_CENTRE,
         message_type=MessageType.MOVING_NOTICE,
         context=context,
-        key=idempotency_key(case.ref, "moving_notice", case.arrival_date.isoformat()),
+        key=idempotency_key(
+            case.ref, "moving_notice", case.arrival_date.isoformat(), *([again] if again else [])
+        ),
         case_id=case.id,
         extra_urls=[asylum_centre_url(get_settings().asylum_mail_url, case.asylum_centre_email)],
         step_ids=[step.id] if step is not None and step.id else [],

@@ -69,7 +69,7 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             spec = definition.step(step.key)
             if spec.due.anchor == "visitation" and step.person_id in no_visit:
                 # No visitation, so no follow-ups counted from it: they cannot apply either.
-                _audit(db, cf, step, who, "not_applicable", step.status, "not_applicable")
+                audit_step(db, cf, step, who, "not_applicable", step.status, "not_applicable")
                 step.status, step.reason = "not_applicable", "Visitationen er ikke relevant"
                 step.done_at, step.done_by = utcnow(), who
                 changed = True
@@ -78,7 +78,9 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             anchor_known = spec.due.anchor != "visitation" or visitation is not None
             if step.due is None and anchor_known:
                 step.due = step_due(spec, dates, visitation)
-                _audit(db, cf, step, who, "dated", None, step.due.isoformat() if step.due else None)
+                audit_step(
+                    db, cf, step, who, "dated", None, step.due.isoformat() if step.due else None
+                )
             status = opening_status(
                 kind=spec.kind,
                 anchor_known=anchor_known,
@@ -87,7 +89,9 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             )
             if status == step.status:
                 continue
-            _audit(db, cf, step, who, "opened" if status == "open" else status, step.status, status)
+            audit_step(
+                db, cf, step, who, "opened" if status == "open" else status, step.status, status
+            )
             step.status = status
             if status == "open":
                 step.opened_at = utcnow()
@@ -145,7 +149,7 @@ def mark_step(
     step.done_at, step.done_by = utcnow(), by.strip()
     step.note = (note or "").strip() or None
     step.reason = (reason or "").strip() or None
-    _audit(db, cf, step, by.strip(), action, old, action, step.reason or step.note, input_key)
+    audit_step(db, cf, step, by.strip(), action, old, action, step.reason or step.note, input_key)
     change = Change(case_ref=ref, marked=step)
     change.opened = advance(db, cf, definition)
     tell_departments_about(db, cf, definition, change.opened, cause=f"{action}:{step.id}")
@@ -191,7 +195,7 @@ def _for(cf: CaseFile, step: Step) -> str:
     return f" ({label})" if label else ""
 
 
-def _audit(
+def audit_step(
     db: Session,
     cf: CaseFile,
     step: Step,
@@ -202,6 +206,7 @@ def _audit(
     detail: str | None = None,
     input_key: str | None = None,
 ) -> None:
+    """Save a step's change with its audit line."""
     db.add(step)
     db.add(
         AuditEntry(
@@ -243,7 +248,7 @@ def deliver_notice_steps(db: Session, definition: Definition, step_ids: list[int
         for step in delivered:
             step.status, step.done_at, step.done_by = "done", utcnow(), SYSTEM
             step.note = "leveret"
-            _audit(db, cf, step, SYSTEM, "done", "open", "done", "besked leveret")
+            audit_step(db, cf, step, SYSTEM, "done", "open", "done", "besked leveret")
         opened = advance(db, cf, definition)
         tell_departments_about(db, cf, definition, opened, cause=f"delivered:{delivered[0].id}")
         complete_if_finished(db, cf, definition)

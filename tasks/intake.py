@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
@@ -16,6 +16,7 @@ from models.tables import Case
 from services import inbox
 from services.intake import Received
 from services.runtime import get_runtime
+from tasks.wake import resume_waiting
 
 RECEPTION_DEPLOYMENT = "reception/reception"
 
@@ -36,9 +37,12 @@ def take_inbox_files(folder: Path) -> list[Path]:
 def receive_notice_file(folder: Path, claimed: Path) -> Received:
     """Receive one claimed file, then file it as processed or quarantined."""
     runtime = get_runtime()
-    return inbox.receive_claimed(
+    result = inbox.receive_claimed(
         runtime.engine, runtime.definition, runtime.settings, folder, claimed
     )
+    if result.wake_run:  # a withdrawn case: its waiting run sees the status and completes
+        get_run_logger().info("Sag %s: %s", result.case_ref, resume_waiting(result.wake_run))
+    return result
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])

@@ -65,5 +65,5 @@ def test_show_and_status_print_a_closed_case_with_its_reason(cli_db: Engine) -> 
 def test_a_closed_case_takes_no_answers(engine: Engine) -> None:
     ref = receive(engine, "familie.json").case_ref
     close_by_hand(engine, ref)
-    with pytest.raises(CaseError, match="lukket .* tager ikke imod registreringer"):
+    with pytest.raises(CaseError, match=r"lukket .* tager ikke imod registreringer"):
         mark(engine, ref, "cpr_bestilt", "P-80001")

@@ -12,6 +12,7 @@ from notifications.messages import (
     CONTEXT_TYPES,
     CaseCompletedContext,
     CaseCreatedContext,
+    CaseEndedContext,
     CaseSummary,
     DueChange,
     DueMovedContext,
@@ -77,6 +78,15 @@ FIXTURES: dict[MessageType, MessageContext] = {
     ),
     MessageType.CASE_COMPLETED: CaseCompletedContext(
         "Socialcenter Integration, FB", CASE, date(2027, 6, 1), steps_done=40
+    ),
+    MessageType.CASE_ENDED: CaseEndedContext(
+        "Koordinatorer for modtagelsen",
+        "UST-2026-100245",
+        "withdrawn",
+        date(2026, 12, 3),
+        steps_lapsed=2,
+        reason="visitering tilbagekaldt",
+        joined_by=["KR-2027-0001"],
     ),
 }
 
@@ -246,3 +256,26 @@ def test_household_summary_puts_children_at_band_edges_in_the_right_band() -> No
         household_summary([5, 6, 16, 0]) == "4 børn (2 i skolealderen, 2 under 6 år), ingen voksne"
     )
     assert household_summary([18]) == "1 voksen"
+
+
+def test_a_case_ended_message_says_what_lapses_and_for_the_centre_which_move() -> None:
+    context = FIXTURES[MessageType.CASE_ENDED]
+    coordinators = render(MessageType.CASE_ENDED, context)
+    assert coordinators.subject == "Sag UST-2026-100245 er tilbagekaldt"
+    assert "tilbagekaldt visiteringen i sag UST-2026-100245 (3. december 2026)" in coordinators.text
+    assert "2 opgaver hos jer i sagen bortfalder" in coordinators.text
+    assert "Begrundelse: visitering tilbagekaldt" in coordinators.text
+    assert "fortsat aktiv og skal vurderes: KR-2027-0001" in coordinators.text
+    centre = dataclasses.replace(
+        context,
+        department_name="Center Kongelunden",
+        ending="closed",
+        steps_lapsed=0,
+        reason=None,
+        joined_by=[],
+        arrival=date(2026, 12, 9),
+    )
+    message = render(MessageType.CASE_ENDED, centre)
+    assert message.subject == "Sag UST-2026-100245 er lukket"
+    assert "Flyttemeddelelsen med ankomst 9. december 2026 gælder ikke længere" in message.text
+    assert "bortfalder" not in message.text and "Begrundelse" not in message.text

@@ -1,0 +1,66 @@
+"""`koereplan close` and `koereplan reopen`: a coordinator ends a case early or takes it up."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.cases import ByOption, _after_change, _by, _refuse, _start_receptions
+from cli.common import console
+from koereplan.ending import CLOSE_REASONS
+from models.db import session
+from services.casefile import CaseError
+from services.dispatch import dispatch
+from services.ending import close_case, reopen_case
+from services.runtime import get_runtime
+
+
+def close(
+    case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
+    grund: Annotated[str, typer.Option("--grund", help=f"En af: {', '.join(CLOSE_REASONS)}.")],
+    kommune: Annotated[
+        str | None, typer.Option("--kommune", help="Den nye kommunes kode (ved fraflyttet).")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Uden personoplysninger; påkrævet ved andet.")
+    ] = None,
+    by: ByOption = None,
+) -> None:
+    """Close a case: its open steps lapse, departments are told, the reception run completes."""
+    runtime = get_runtime()
+    try:
+        with session(runtime.engine) as db:
+            ended = close_case(
+                db,
+                runtime.definition,
+                ref=case,
+                grund=grund,
+                kommune=kommune,
+                note=note,
+                by=_by(by),
+            )
+    except CaseError as error:
+        _refuse(error)
+    console.print(f"Sag {case} er lukket; {len(ended.lapsed)} trin er ikke længere relevante.")
+    for joined in ended.joined_by:
+        console.print(f"  Familiesammenføring {joined} henviser til sagen og er fortsat aktiv.")
+    _after_change(case)
+
+
+def reopen(
+    case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
+    by: ByOption = None,
+) -> None:
+    """Reopen a closed case: its closed steps open again and a new reception run starts."""
+    runtime = get_runtime()
+    try:
+        with session(runtime.engine) as db:
+            reopened = reopen_case(db, runtime.definition, ref=case, by=_by(by))
+    except CaseError as error:
+        _refuse(error)
+    console.print(
+        f"Sag {case} er genåbnet: {len(reopened.restored)} trin er åbne eller afventer igen."
+    )
+    dispatch(runtime.engine, runtime.sender, runtime.definition)
+    console.print(_start_receptions())

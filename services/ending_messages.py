@@ -1,0 +1,92 @@
+"""Who hears that a case ended: departments told of a lapsed step, the centre, the coordinators."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlmodel import Session, select
+
+from koereplan.definition import Definition
+from koereplan.settings import get_settings
+from koereplan.workdays import local_date
+from models.tables import Case, OutboxMessage, Step
+from notifications.apprise_sender import asylum_centre_url
+from notifications.messages import CaseEndedContext, MessageType, flow_run_url
+from services.casefile import CaseFile, department_names
+from services.notify import ASYLUM_CENTRE, COORDINATORS, recipients
+from services.outbox import Outgoing, enqueue_all, idempotency_key
+
+
+def moving_notice_sent(db: Session, case_id: int) -> bool:
+    """True when a moving notice to the asylum centre was written for the case."""
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.case_id == case_id,
+        OutboxMessage.message_type == MessageType.MOVING_NOTICE.value,
+    )
+    return db.exec(query).first() is not None
+
+
+def tell_case_ended(
+    db: Session,
+    cf: CaseFile,
+    definition: Definition,
+    told: Sequence[Step],
+    *,
+    joined_by: Sequence[Case],
+    centre_told: bool,
+) -> None:
+    """One message per department told of a lapsed step, the centre if moved, the coordinators."""
+    case = cf.case
+    cause = f"{case.status}:{case.reception_number}"
+    base = CaseEndedContext(
+        department_name="",
+        case_ref=case.ref,
+        ending=case.status,
+        ended_on=local_date(case.status_changed_at),
+        flow_run_url=flow_run_url(case.flow_run_id),
+    )
+    names = department_names(definition)
+    per_department = recipients(told)
+    contexts = {
+        department: replace(
+            base, department_name=names.get(department, department), steps_lapsed=len(steps)
+        )
+        for department, steps in per_department.items()
+    }
+    contexts[COORDINATORS] = replace(
+        base,
+        department_name=names.get(COORDINATORS, COORDINATORS),
+        steps_lapsed=len(per_department.get(COORDINATORS, ())),
+        reason=case.status_reason,
+        joined_by=[joined.ref for joined in joined_by],
+    )
+    messages = [
+        Outgoing(
+            department=department,
+            message_type=MessageType.CASE_ENDED,
+            context=context,
+            key=idempotency_key(case.ref, "case_ended", department, cause),
+            case_id=case.id,
+        )
+        for department, context in contexts.items()
+    ]
+    if centre_told and case.asylum_centre_email:
+        messages.append(
+            Outgoing(
+                department=ASYLUM_CENTRE,
+                message_type=MessageType.CASE_ENDED,
+                context=replace(
+                    base,
+                    department_name=case.asylum_centre_name or "asylcentret",
+                    arrival=case.arrival_date,
+                    flow_run_url=None,
+                ),
+                key=idempotency_key(case.ref, "case_ended", ASYLUM_CENTRE, cause),
+                case_id=case.id,
+                extra_urls=[
+                    asylum_centre_url(get_settings().asylum_mail_url, case.asylum_centre_email)
+                ],
+            )
+        )
+    enqueue_all(db, messages)

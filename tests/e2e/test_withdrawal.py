@@ -1,0 +1,66 @@
+"""End to end on a real Prefect server: a withdrawal in the inbox completes the waiting run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import StateType
+from prefect.runner import Runner
+
+from flows.intake import intake
+from koereplan.danish import danish_date
+from koereplan.workdays import local_date
+from models.db import session
+from services.casefile import load_case
+from services.runtime import get_runtime
+from tests.e2e.test_reception import EXAMPLES, artifact_table, case_for
+from tests.e2e.waiting import suspended_at, wait_for_state
+
+
+def withdrawal(reference: str) -> str:
+    """A withdrawal notice for the case opened by `reference`, with a reason never sent."""
+    return json.dumps(
+        {
+            "schema_version": 1,
+            "notice_id": f"{reference}-T",
+            "kind": "tilbagekaldelse",
+            "issued_at": "2026-11-25T09:00:00+01:00",
+            "municipality_code": "851",
+            "reference_notice_id": reference,
+            "reason": "Visiteret til Viborg Kommune",
+        }
+    )
+
+
+def test_a_withdrawal_dropped_in_the_inbox_completes_the_waiting_run(
+    runner: Runner, koereplan_env: Path
+) -> None:
+    inbox = koereplan_env / "inbox"
+    inbox.mkdir(exist_ok=True)
+    shutil.copy(EXAMPLES / "familie.json", inbox / "familie.json")
+    assert intake() == {"accepted": 1, "started": 1}
+    case = case_for("UST-2026-100245")
+    run = wait_for_state(case.flow_run_id, suspended_at("svar-0"))
+    assert "status:active" in run.tags
+
+    (inbox / "tilbagekaldelse.json").write_text(withdrawal("UST-2026-100245"))
+    assert intake() == {"accepted": 1, "started": 0}
+
+    run = wait_for_state(case.flow_run_id, lambda s: s.type == StateType.COMPLETED)
+    assert run.state is not None
+    today = danish_date(local_date())
+    assert run.state.result() == (
+        f"{case.ref}: sagen er tilbagekaldt {today} (visitering tilbagekaldt)"
+    )
+    with get_client(sync_client=True) as client:
+        tags = client.read_flow_run(run.id).tags
+    assert "status:withdrawn" in tags and "status:active" not in tags
+    with session(get_runtime().engine) as db:
+        stored = load_case(db, case.ref)
+    assert stored.case.status == "withdrawn"
+    assert all(s.status in ("done", "not_applicable") for s in stored.steps)
+    table = artifact_table(f"koereplan-{case.ref.lower()}")
+    assert "ikke relevant" in table and "Visiteret til Viborg" not in table
