@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +41,11 @@ DEMO_ANSWERS = (
         {"handling": "ikke relevant", "begrundelse": "Har allerede cpr-nr."},
     ),
 )
+
+
+# Udlændingestyrelsen withdraws the single adult's placement; the reunification case joining
+# it stays active and is flagged to the coordinators.
+DEMO_WITHDRAWN = "UST-2026-100231"
 
 
 def serve(
@@ -83,6 +90,7 @@ def demo() -> None:
             for notice_id, title, answer in DEMO_ANSWERS:
                 _answer(runs[notice_id], title, {**answer, "initialer": "DEMO"})
             _wait_all(runs.values(), "svar-1")
+            _withdraw(home / "inbox", DEMO_WITHDRAWN, runs[DEMO_WITHDRAWN])
         _print_cases()
         told = Counter(path.rsplit("/", 1)[1] for path in webhooks.paths)
         console.print(
@@ -108,6 +116,37 @@ def _prefect_server(home: Path) -> Iterator[str]:
     console.print("Starter en lokal Prefect-server …")
     with local_prefect_server() as api:
         yield api
+
+
+def _withdraw(inbox: Path, notice_id: str, run_id: str) -> None:
+    """Drop a withdrawal notice in the inbox, take it in, and wait for the run to complete."""
+    from flows.intake import intake
+
+    notice = {
+        "schema_version": 1,
+        "notice_id": f"{notice_id}-T",
+        "kind": "tilbagekaldelse",
+        "issued_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "municipality_code": get_settings().municipality_code,
+        "reference_notice_id": notice_id,
+        "reason": "Demo: visiteringen er tilbagekaldt",
+    }
+    (inbox / "tilbagekaldelse.json").write_text(json.dumps(notice, indent=2))
+    console.print(f"Indbakke (tilbagekaldelse af {notice_id}): {intake()}")
+    _wait_done(run_id)
+
+
+def _wait_done(run_id: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            state = client.read_flow_run(run_id).state  # type: ignore[arg-type]
+            if state is not None and state.is_final():
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"flow run {run_id} did not complete")
+            time.sleep(0.3)
+    console.print(f"Modtagelsesflowet er afsluttet ({state.name}): {state.result()}")
 
 
 def _case_runs() -> dict[str, str]:
@@ -153,4 +192,5 @@ def _print_cases() -> None:
         for ref in refs:
             view = snapshot(db, runtime.definition, ref, local_date())
             console.print()
-            print_checklist(console, f"Sag {ref} · {view.summary()}", view.rows)
+            heading = f"Sag {ref} · {view.status_text()} · {view.summary()}"
+            print_checklist(console, heading, view.rows)

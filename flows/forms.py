@@ -16,10 +16,14 @@ from typing import Any, Literal
 from prefect.input import RunInput
 from pydantic import Field, create_model
 
+from koereplan.danish import CLOSE_REASON_DA
 from services.checklist import Snapshot
 
 HANDLINGER = ("udført", "ikke relevant")
 NO_STEP = "(intet trin – kun ny ankomstdato eller opdatering)"
+CLOSE_FIELD = "luk_sagen"
+KEEP_OPEN = "nej – sagen fortsætter"
+CLOSE_CHOICES = (KEEP_OPEN, *CLOSE_REASON_DA.values())
 
 
 def coordinator_form(view: Snapshot) -> type[RunInput]:
@@ -47,6 +51,19 @@ def coordinator_form(view: Snapshot) -> type[RunInput]:
             Field("", title="Begrundelse", description="Skal udfyldes ved 'ikke relevant'."),
         ),
         note=(str, Field("", title="Note", description="Uden personoplysninger.")),
+        luk_sagen=(  # type: ignore[arg-type]
+            Literal[CLOSE_CHOICES],  # type: ignore[valid-type]
+            Field(
+                KEEP_OPEN,
+                title="Luk sagen",
+                description="Kun hvis sagen skal lukkes: grunden. Ved 'fraflyttet' angives den "
+                "nye kommunes kode, ved 'andet' en note. Trin-valget bruges da ikke.",
+            ),
+        ),
+        ny_kommune=(
+            str,
+            Field("", title="Ny kommunekode", description="Kun ved 'fraflyttet' (fx 101)."),
+        ),
         ny_ankomstdato=(
             date | None,
             Field(None, title="Ny ankomstdato", description="Kun hvis ankomsten flyttes."),

@@ -22,7 +22,7 @@ from models.columns import utcnow
 from models.status import AuditAction, CaseKind, CaseStatus, StepStatus
 from models.tables import AuditEntry, Case, Step
 from services.casefile import CaseError, CaseFile, load_case, require_active
-from services.ending_messages import moving_notice_sent, tell_case_ended
+from services.ending_messages import centre_awaits_move, tell_case_ended
 from services.notify import tell_arrival, tell_departments_about
 from services.steps import advance, already_applied, audit_step
 
@@ -36,6 +36,7 @@ class Ended:
     case_ref: str
     status: str
     flow_run_id: str | None
+    status_reason: str | None = None
     lapsed: list[Step] = field(default_factory=list)
     joined_by: list[str] = field(default_factory=list)
     replayed: bool = False
@@ -71,7 +72,7 @@ def end_case(
     case = cf.case
     lapsed = lapsing(cf.steps)
     told = told_of(lapsed)
-    centre_told = case.id is not None and moving_notice_sent(db, case.id)
+    centre_told = centre_awaits_move(db, case)
     for step in lapsed:
         audit_step(db, cf, step, by, AuditAction.NOT_APPLICABLE, step.status, "not_applicable")
         step.ended_from = step.status
@@ -101,7 +102,7 @@ def end_case(
     joined_by = _joined_by(db, case)
     tell_case_ended(db, cf, definition, told, joined_by=joined_by, centre_told=centre_told)
     db.flush()
-    return Ended(ref, status, case.flow_run_id, lapsed, [c.ref for c in joined_by])
+    return Ended(ref, status, case.flow_run_id, reason, lapsed, [c.ref for c in joined_by])
 
 
 def withdraw_case(
@@ -185,7 +186,7 @@ def reopen_case(db: Session, definition: Definition, *, ref: str, by: str) -> Re
     open_again = [s for s in cf.steps if s.status == StepStatus.OPEN]
     cause = f"reopened:{case.reception_number}"
     tell_departments_about(db, cf, definition, open_again, cause=cause)
-    if case.id is not None and moving_notice_sent(db, case.id):
+    if centre_awaits_move(db, case):
         moving = next((s for s in open_again if "asylcenter" in s.notify), None)
         tell_arrival(db, cf, definition, moving, again=cause)
     db.flush()

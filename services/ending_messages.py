@@ -18,10 +18,12 @@ from services.notify import ASYLUM_CENTRE, COORDINATORS, recipients
 from services.outbox import Outgoing, enqueue_all, idempotency_key
 
 
-def moving_notice_sent(db: Session, case_id: int) -> bool:
-    """True when a moving notice to the asylum centre was written for the case."""
+def centre_awaits_move(db: Session, case: Case) -> bool:
+    """The asylum centre was sent a moving notice and the arrival day has not passed yet."""
+    if case.id is None or case.arrival_date < local_date():
+        return False
     query = select(OutboxMessage.id).where(
-        OutboxMessage.case_id == case_id,
+        OutboxMessage.case_id == case.id,
         OutboxMessage.message_type == MessageType.MOVING_NOTICE.value,
     )
     return db.exec(query).first() is not None

@@ -13,12 +13,14 @@ from prefect.runtime import flow_run
 from sqlalchemy import update
 from sqlmodel import col
 
-from flows.forms import NO_STEP
+from flows.forms import CLOSE_FIELD, KEEP_OPEN, NO_STEP
+from koereplan.danish import CLOSE_REASON_DA
 from koereplan.workdays import local_date
 from models.db import session
 from models.tables import Case
 from services.casefile import CaseError, load_case
 from services.checklist import Snapshot, snapshot
+from services.ending import close_case
 from services.runtime import get_runtime
 from services.schedule import reschedule
 from services.steps import already_applied, mark_step
@@ -114,6 +116,10 @@ def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_k
     if already_applied(db, input_key) or already_applied(db, f"{input_key}:ankomst"):
         return "allerede registreret"
     by = str(answer.get("initialer") or "").strip()
+    closing = str(answer.get(CLOSE_FIELD) or "").strip()
+    if closing and closing != KEEP_OPEN:
+        grund = next((k for k, word in CLOSE_REASON_DA.items() if word == closing), closing)
+        return _close(db, runtime, case_ref, answer, grund, by, f"{input_key}:luk")
     done: list[str] = []
     new_arrival = answer.get("ny_ankomstdato")
     if new_arrival:
@@ -149,3 +155,22 @@ def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_k
         marked = change.marked.title if change.marked else choice.key
         done.append(f"{marked}: {answer.get('handling') or 'udført'} ({by})")
     return "; ".join(done) or "opdateret"
+
+
+def _close(
+    db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], grund: str, by: str, key: str
+) -> str:
+    """The form's "luk sagen": the case closes; the run sees it on its next look and completes."""
+    if already_applied(db, key):
+        return "allerede registreret"
+    ended = close_case(
+        db,
+        runtime.definition,
+        ref=case_ref,
+        grund=grund,
+        kommune=str(answer.get("ny_kommune") or "").strip() or None,
+        note=str(answer.get("note") or "").strip() or None,
+        by=by,
+        input_key=key,
+    )
+    return f"{ended.status_reason} ({by}); {len(ended.lapsed)} trin ikke længere relevante"

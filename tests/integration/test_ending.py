@@ -9,12 +9,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from flows.forms import CLOSE_FIELD, coordinator_form
+from koereplan.workdays import local_date
 from models.bookings import bookings
 from models.db import session
 from models.tables import Case, NoticeRecord, OutboxMessage
 from services.casefile import CaseError, load_case
+from services.checklist import snapshot
 from services.ending import close_case, reopen_case
 from tests.integration.test_casework import DEFINITION, mark, outbox, receive
+from tests.integration.test_coordinator_answers import answer, new_case
 
 FAMILY = "UST-2026-100245"
 SINGLE = "UST-2026-100231"
@@ -193,3 +197,23 @@ def test_a_case_closed_as_andet_keeps_its_note_out_of_messages(engine: Engine) -
     assert not any("aftalt" in json.dumps(m.context) for m in outbox(engine))
     with session(engine) as db, pytest.raises(CaseError, match="lukket"):
         close_case(db, DEFINITION, ref=ref, grund="udrejst", by="KT")
+
+
+def test_the_ui_form_closes_a_case_once_and_a_closed_case_refuses_answers(
+    engine: Engine,
+) -> None:
+    ref = new_case(engine)
+    with session(engine) as db:
+        form = coordinator_form(snapshot(db, DEFINITION, ref, local_date()))
+    choices = form.model_json_schema()["properties"][CLOSE_FIELD]["enum"]
+    assert choices == ["nej – sagen fortsætter", "fraflyttet", "udrejst", "dødsfald", "andet"]
+
+    said = answer(engine, ref, "run:svar-0", luk_sagen="dødsfald", initialer="KT")
+    again = answer(engine, ref, "run:svar-0", luk_sagen="dødsfald", initialer="KT")
+
+    assert said.startswith("sagen lukket: dødsfald (KT)")
+    assert again == "allerede registreret"
+    assert case_of(engine, ref).status_reason == "sagen lukket: dødsfald"
+    assert list(ended_messages(engine)).count("koordinator") == 1
+    with pytest.raises(CaseError, match="lukket"):
+        answer(engine, ref, "run:svar-1", luk_sagen="andet", initialer="KT", note="x")
