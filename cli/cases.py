@@ -6,9 +6,10 @@ import getpass
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.progress import Progress
@@ -43,6 +44,7 @@ ByOption = Annotated[
     str | None, typer.Option("--af", help="Dine initialer (standard: $KOEREPLAN_USER).")
 ]
 
+T = TypeVar("T")
 ENDED_SHOWN = 20
 OUTCOME_DA = {
     "accepted": "modtaget",
@@ -267,22 +269,16 @@ def _mark(
     note: str | None = None,
     reason: str | None = None,
 ) -> None:
-    runtime = get_runtime()
-    try:
-        with session(runtime.engine) as db:
-            change = mark_step(
-                db,
-                runtime.definition,
-                ref=case,
-                key=step,
-                person_id=person,
-                action=action,
-                by=_by(by),
-                note=note,
-                reason=reason,
-            )
-    except CaseError as error:
-        _refuse(error)
+    change = call_service(
+        mark_step,
+        ref=case,
+        key=step,
+        person_id=person,
+        action=action,
+        by=_by(by),
+        note=note,
+        reason=reason,
+    )
     assert change.marked is not None
     word = "udført" if action == "done" else "ikke relevant"
     console.print(f"Sag {case}: {change.marked.title} er {word}.")
@@ -291,6 +287,16 @@ def _mark(
     if change.completed:
         console.print(f"Sag {case} er afsluttet: alle trin er udført eller ikke relevante.")
     _after_change(case)
+
+
+def call_service(service: Callable[..., T], **arguments: Any) -> T:
+    """Run one service function in its own transaction; a CaseError is shown, exit 2."""
+    runtime = get_runtime()
+    try:
+        with session(runtime.engine) as db:
+            return service(db, runtime.definition, **arguments)
+    except CaseError as error:
+        _refuse(error)
 
 
 def _after_change(case: str) -> None:

@@ -6,11 +6,9 @@ from typing import Annotated
 
 import typer
 
-from cli.cases import ByOption, _after_change, _by, _refuse, _start_receptions
+from cli.cases import ByOption, _after_change, _by, _start_receptions, call_service
 from cli.common import console
 from koereplan.ending import CLOSE_REASONS
-from models.db import session
-from services.casefile import CaseError
 from services.dispatch import dispatch
 from services.ending import close_case, reopen_case
 from services.runtime import get_runtime
@@ -28,20 +26,7 @@ def close(
     by: ByOption = None,
 ) -> None:
     """Close a case: its open steps lapse, departments are told, the reception run completes."""
-    runtime = get_runtime()
-    try:
-        with session(runtime.engine) as db:
-            ended = close_case(
-                db,
-                runtime.definition,
-                ref=case,
-                grund=grund,
-                kommune=kommune,
-                note=note,
-                by=_by(by),
-            )
-    except CaseError as error:
-        _refuse(error)
+    ended = call_service(close_case, ref=case, grund=grund, kommune=kommune, note=note, by=_by(by))
     console.print(f"Sag {case} er lukket; {len(ended.lapsed)} trin er ikke længere relevante.")
     for joined in ended.joined_by:
         console.print(f"  Familiesammenføring {joined} henviser til sagen og er fortsat aktiv.")
@@ -53,14 +38,10 @@ def reopen(
     by: ByOption = None,
 ) -> None:
     """Reopen a closed case: its closed steps open again and a new reception run starts."""
-    runtime = get_runtime()
-    try:
-        with session(runtime.engine) as db:
-            reopened = reopen_case(db, runtime.definition, ref=case, by=_by(by))
-    except CaseError as error:
-        _refuse(error)
+    reopened = call_service(reopen_case, ref=case, by=_by(by))
     console.print(
         f"Sag {case} er genåbnet: {len(reopened.restored)} trin er åbne eller afventer igen."
     )
+    runtime = get_runtime()
     dispatch(runtime.engine, runtime.sender, runtime.definition)
     console.print(_start_receptions())

@@ -67,3 +67,32 @@ def test_a_closed_case_takes_no_answers(engine: Engine) -> None:
     close_by_hand(engine, ref)
     with pytest.raises(CaseError, match=r"lukket .* tager ikke imod registreringer"):
         mark(engine, ref, "cpr_bestilt", "P-80001")
+
+
+def test_close_and_reopen_from_the_terminal(cli_db: Engine) -> None:
+    ref = receive(cli_db, "familie.json").case_ref
+    refused = runner.invoke(app, ["close", ref, "--grund", "andet", "--af", "KT"])
+    assert refused.exit_code == 2
+    assert "note: mangler" in refused.output
+
+    closed = runner.invoke(
+        app, ["close", ref, "--grund", "fraflyttet", "--kommune", "101", "--af", "KT"]
+    )
+    assert closed.exit_code == 0, closed.output
+    assert f"Sag {ref} er lukket;" in closed.output
+    data = json.loads(runner.invoke(app, ["show", ref, "--json"]).output)
+    assert (data["case"]["status"], data["case"]["status_reason"]) == (
+        "closed",
+        "sagen lukket: fraflyttet",
+    )
+    assert data["case"]["new_municipality_code"] == "101"
+    assert {s["reason"] for s in data["steps"] if s["status"] == "not_applicable"} >= {
+        "sagen lukket: fraflyttet"
+    }
+
+    reopened = runner.invoke(app, ["reopen", ref, "--af", "KT"])
+    assert reopened.exit_code == 0, reopened.output
+    assert f"Sag {ref} er genåbnet" in reopened.output
+    assert json.loads(runner.invoke(app, ["show", ref, "--json"]).output)["case"]["status"] == (
+        "active"
+    )
