@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -28,3 +29,13 @@ def ended_cases(db: Session, *, limit: int) -> list[Case]:
         .limit(limit)
     )
     return list(db.exec(query).all())
+
+
+def ended_since(db: Session, since: datetime) -> list[tuple[str, str]]:
+    """(case ref, run id) of cases withdrawn or closed since `since` that have a run."""
+    query = select(Case.ref, Case.flow_run_id).where(
+        col(Case.status).in_(ENDED),
+        col(Case.status_changed_at) >= since,
+        col(Case.flow_run_id).is_not(None),
+    )
+    return [(ref, str(run_id)) for ref, run_id in db.exec(query).all()]

@@ -73,11 +73,14 @@ def tag_run(status: str) -> None:
     run_id = flow_run.get_id()
     if not run_id:
         return
-    with get_client(sync_client=True) as client:
-        run = client.read_flow_run(run_id)  # type: ignore[arg-type]
-        tags = status_tags(list(run.tags), status)
-        if tags != list(run.tags):
-            client.update_flow_run(run.id, tags=tags)
+    try:
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_run(run_id)  # type: ignore[arg-type]
+            tags = status_tags(list(run.tags), status)
+            if tags != list(run.tags):
+                client.update_flow_run(run.id, tags=tags)
+    except Exception as error:  # a tag is a filter aid: the checklist and the wait go on
+        get_run_logger().warning("Statusmærket blev ikke opdateret (%s)", type(error).__name__)
 
 
 def publish_checklist(view: Snapshot, note: str | None = None) -> None:

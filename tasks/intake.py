@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -10,13 +11,15 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from sqlmodel import col, select
 
+from models.columns import utcnow
 from models.db import session
 from models.status import CaseStatus
 from models.tables import Case
 from services import inbox
 from services.intake import Received
+from services.lifecycle import ended_since
 from services.runtime import get_runtime
-from tasks.wake import resume_waiting
+from tasks.wake import WOKEN, resume_waiting
 
 RECEPTION_DEPLOYMENT = "reception/reception"
 
@@ -48,7 +51,15 @@ def receive_notice_file(folder: Path, claimed: Path) -> Received:
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])
 def start_receptions() -> list[str]:
     """One reception run per active case that has none yet; the idempotency key stops doubles."""
+    wake_ended_receptions()
     return start_pending_receptions()
+
+
+def wake_ended_receptions(window: timedelta = timedelta(days=1)) -> list[str]:
+    """Wake runs of cases ended lately that still wait: a wake that failed or lost a race."""
+    with session(get_runtime().engine) as db:
+        ended = ended_since(db, utcnow() - window)
+    return [ref for ref, run_id in ended if resume_waiting(run_id) == WOKEN]
 
 
 def start_pending_receptions() -> list[str]:
