@@ -51,6 +51,7 @@ OUTCOME_DA = {
     "duplicate": "allerede modtaget",
     "conflict": "konflikt",
     "rejected": "afvist",
+    "withdrawn": "tilbagekaldelse modtaget",
 }
 
 
@@ -332,7 +333,7 @@ def _print_intake(results: list[Received]) -> None:
     console.print(
         f"I alt {len(results)}: {counts['accepted']} modtaget, "
         f"{counts['duplicate']} allerede modtaget, {counts['conflict']} konflikter, "
-        f"{counts['rejected']} afvist."
+        f"{counts['rejected']} afvist, {counts['withdrawn']} tilbagekaldelser."
     )
 
 

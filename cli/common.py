@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 
 from koereplan.definition import Definition, load_definition
+from koereplan.inbound import parse_inbound
 from koereplan.notice import MAX_NOTICE_BYTES, Notice, NoticeRejected
-from koereplan.notices import read_notice
 from koereplan.problems import Problem, ProblemsError
 from koereplan.settings import get_settings
 
@@ -36,7 +36,7 @@ def read_notice_file(path: Path) -> Notice:
     except OSError as error:
         fail(f"Kan ikke læse {path}", [Problem("fil", error.strerror or str(error))])
     try:
-        notice = read_notice(raw, municipality_code=get_settings().municipality_code)
+        notice = parse_inbound(raw, municipality_code=get_settings().municipality_code)
     except NoticeRejected as rejected:
         fail(f"Beskeden {path.name} afvises", rejected.problems)
     if not isinstance(notice, Notice):

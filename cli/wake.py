@@ -1,5 +1,21 @@
 """Telling a waiting reception run that the case changed outside the Prefect UI."""
 
-from tasks.wake import prefect_configured, wake_reception
+from __future__ import annotations
 
-__all__ = ["prefect_configured", "wake_reception"]
+import os
+
+
+def prefect_configured() -> bool:
+    """Only talk to Prefect when an API is configured: else a temporary server would start."""
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def wake_reception(flow_run_id: str | None) -> str:
+    """Resume the waiting run with an empty answer so it redraws its checklist and form."""
+    if not flow_run_id:
+        return "Sagen har endnu intet modtagelsesflow."
+    if not prefect_configured():
+        return "PREFECT_API_URL er ikke sat: flowet opdateres ved næste registrering i UI'et."
+    from tasks.wake import resume_waiting  # Prefect is imported only when it is needed
+
+    return resume_waiting(flow_run_id)

@@ -54,9 +54,6 @@ _DATETIME_RE = re.compile(
 )
 
 
-N = TypeVar("N", bound="NoticeEnvelope")
-
-
 class NoticeRejected(ProblemsError):
     """A notice that cannot be taken in: the file goes to quarantine with these problems."""
 
@@ -231,8 +228,8 @@ class Member(_Strict):
         return number
 
 
-class NoticeEnvelope(_Strict):
-    """What every kind of notice carries: version, ids, issue time and municipality."""
+class Envelope(_Strict):
+    """What every notice carries, whatever its kind: the sender's id, when, and for whom."""
 
     schema_version: int
     notice_id: str
@@ -268,18 +265,11 @@ class NoticeEnvelope(_Strict):
                 raise _fail(f"tilhører en anden kommune ({want} forventet, {got} modtaget)")
         return value
 
-    @property
-    def notice_date(self) -> date:
-        """The `notice` anchor: the Copenhagen calendar day on which the notice was issued."""
-        return local_date(self.issued_at)
 
-    @property
-    def changes_a_case(self) -> bool:
-        """True for amendments and withdrawals: they change a stored case instead of opening one."""
-        return False
+M = TypeVar("M", bound=Envelope)
 
 
-class Notice(NoticeEnvelope):
+class Notice(Envelope):
     """One notice as the contract (spec/notice-format.md) defines it, checked field by field."""
 
     kind: Literal["opholdstilladelse", "familiesammenfoering"]
@@ -308,6 +298,11 @@ class Notice(NoticeEnvelope):
         if value is not None and not _LANGUAGE_RE.fullmatch(value):
             raise _fail("skal være en ISO 639-sprogkode med 2–3 små bogstaver (fx ar, ti, prs)")
         return value
+
+    @property
+    def notice_date(self) -> date:
+        """The `notice` anchor: the Copenhagen calendar day on which the notice was issued."""
+        return local_date(self.issued_at)
 
     @property
     def normalized_municipality(self) -> str:
@@ -531,14 +526,8 @@ def _decode(raw: bytes) -> Any:
         raise _reject([Problem("", "er ikke gyldig JSON")]) from None
 
 
-def parse_notice(raw: bytes, *, municipality_code: str, today: date | None = None) -> Notice:
-    """Read one notice file; raise NoticeRejected with every problem, in Danish, if it is bad."""
-    data = decode_object(raw)
-    return validate_notice(Notice, data, municipality_code=municipality_code, today=today)
-
-
-def decode_object(raw: bytes) -> dict[str, Any]:
-    """The file as one JSON object of schema version 1 and storable text, or NoticeRejected."""
+def read_json(raw: bytes) -> dict[str, Any]:
+    """The notice file as one JSON object of a known schema, or NoticeRejected (any kind)."""
     data = _decode(raw)
     if not isinstance(data, dict):
         raise _reject([Problem("", "skal være ét JSON-objekt ({ … }), ikke en liste eller værdi")])
@@ -560,27 +549,32 @@ def decode_object(raw: bytes) -> dict[str, Any]:
 
 
 def validate_notice(
-    model: type[N], data: dict[str, Any], *, municipality_code: str, today: date | None = None
-) -> N:
-    """Check decoded data as one kind of notice, field by field and across fields."""
+    data: dict[str, Any], *, municipality_code: str, today: date | None = None
+) -> Notice:
+    """A first notice (or an amended one, merged) checked by every rule of the format."""
+    return validate_as(Notice, data, municipality_code=municipality_code, today=today)
+
+
+def validate_as(
+    model: type[M], data: dict[str, Any], *, municipality_code: str, today: date | None = None
+) -> M:
+    """Validate decoded JSON as one kind of notice; every problem in Danish, or the model."""
     context = {"municipality_code": municipality_code, "today": today or local_date()}
-    return validated(model, data, context, _cross_checks(data))
-
-
-def validated(
-    model: type[N], data: dict[str, Any], context: dict[str, Any], problems: list[Problem]
-) -> N:
-    """The data as `model`, or NoticeRejected with its problems and the cross-check problems."""
-    found: list[Problem] = []
-    notice: N | None = None
+    problems: list[Problem] = []
+    result: M | None = None
     try:
-        notice = model.model_validate(data, context=context)
+        result = model.model_validate(data, context=context)
     except ValidationError as exc:
-        found.extend(
+        problems.extend(
             Problem(_path(error["loc"]), _danish(error))
             for error in exc.errors(include_url=False, include_input=False)
         )
-    found.extend(problems)
-    if found or notice is None:
-        raise _reject(found)
-    return notice
+    problems.extend(_cross_checks(data))
+    if problems or result is None:
+        raise _reject(problems)
+    return result
+
+
+def parse_notice(raw: bytes, *, municipality_code: str, today: date | None = None) -> Notice:
+    """Read one notice file; raise NoticeRejected with every problem, in Danish, if it is bad."""
+    return validate_notice(read_json(raw), municipality_code=municipality_code, today=today)

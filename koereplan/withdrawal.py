@@ -6,19 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from koereplan.notice import NoticeEnvelope
+from koereplan.notice import Envelope
 
+TILBAGEKALDELSE = "tilbagekaldelse"
 MAX_REASON = 500
 
 
-class Withdrawal(NoticeEnvelope):
+class Withdrawal(Envelope):
     """Names the case by the notice that opened it; its reason is stored, never sent."""
 
     kind: Literal["tilbagekaldelse"]
     reference_notice_id: str
     reason: Annotated[str | None, Field(max_length=MAX_REASON)] = None
-
-    @property
-    def changes_a_case(self) -> bool:
-        """A withdrawal changes a stored case: `plan` cannot plan it."""
-        return True

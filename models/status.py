@@ -10,6 +10,7 @@ class NoticeOutcome(StrEnum):
     DUPLICATE = "duplicate"
     CONFLICT = "conflict"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
 
 class CaseKind(StrEnum):

@@ -13,13 +13,13 @@ from datetime import date
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from koereplan.arrival import earliest_arrival
 from koereplan.danish import CASE_STATUS_DA
 from koereplan.definition import Definition
+from koereplan.inbound import Inbound, parse_inbound
 from koereplan.notice import Notice, NoticeRejected
-from koereplan.notices import AnyNotice, read_notice
 from koereplan.planner import plan_case
 from koereplan.problems import Problem
 from koereplan.settings import Settings
@@ -29,13 +29,14 @@ from models.bookings import book_arrival, book_day
 from models.columns import utcnow
 from models.counters import next_case_ref
 from models.db import session
-from models.status import CaseStatus
+from models.status import CaseStatus, NoticeOutcome
 from models.tables import AuditEntry, Case, Member, NoticeRecord, Step
 from services.casefile import load_case
 from services.ending import withdraw_case
 from services.notify import tell_case_created, tell_notice_rejected
 
 ACCEPTED, DUPLICATE, CONFLICT, REJECTED = "accepted", "duplicate", "conflict", "rejected"
+WITHDRAWN = NoticeOutcome.WITHDRAWN.value
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def receive_notice(
     """Validate, then create the case or recognise it again; rejected files are recorded."""
     sha = hashlib.sha256(raw).hexdigest()
     try:
-        notice = read_notice(raw, municipality_code=settings.municipality_code, today=today)
+        notice = parse_inbound(raw, municipality_code=settings.municipality_code, today=today)
     except NoticeRejected as rejected:
         return _reject(db, file_name, raw, sha, rejected.problems, None, REJECTED)
     content = content_hash(raw)
@@ -138,18 +139,19 @@ def _receive_withdrawal(
         problems = (Problem("reference_notice_id", problem or ""),)
         return _reject(db, file_name, raw, sha, problems, notice.notice_id, REJECTED)
     ended = withdraw_case(db, definition, ref=case.ref, notice_reason=notice.reason)
-    db.add(_record(file_name, raw, sha, notice.notice_id, ACCEPTED, case_id=case.id))
+    db.add(_record(file_name, raw, sha, notice.notice_id, WITHDRAWN, case_id=case.id))
     db.flush()
-    return Received(file_name, ACCEPTED, case.ref, notice.notice_id, wake_run=ended.flow_run_id)
+    return Received(file_name, WITHDRAWN, case.ref, notice.notice_id, wake_run=ended.flow_run_id)
 
 
 def _known_change(
-    db: Session, notice: AnyNotice, file_name: str, raw: bytes, sha: str, content: str
+    db: Session, notice: Inbound, file_name: str, raw: bytes, sha: str, content: str
 ) -> Received | None:
     """A change notice seen before: the same content is a duplicate, other content a conflict."""
     earlier = db.exec(
         select(NoticeRecord).where(
-            NoticeRecord.notice_id == notice.notice_id, NoticeRecord.outcome == ACCEPTED
+            NoticeRecord.notice_id == notice.notice_id,
+            col(NoticeRecord.outcome).in_((ACCEPTED, WITHDRAWN)),
         )
     ).first()
     if earlier is None:
@@ -168,7 +170,7 @@ def _known_change(
 
 
 def _known(
-    db: Session, notice: AnyNotice, file_name: str, raw: bytes, sha: str, content: str
+    db: Session, notice: Inbound, file_name: str, raw: bytes, sha: str, content: str
 ) -> Received | None:
     """A resend (duplicate) or another notice under a known id (conflict), else None."""
     case = db.exec(select(Case).where(Case.notice_id == notice.notice_id)).first()

@@ -19,7 +19,7 @@ from services import inbox
 from services.intake import Received
 from services.lifecycle import ended_since
 from services.runtime import get_runtime
-from tasks.wake import WOKEN, resume_waiting
+from tasks.wake import resume_waiting
 
 RECEPTION_DEPLOYMENT = "reception/reception"
 
@@ -56,10 +56,15 @@ def start_receptions() -> list[str]:
 
 
 def wake_ended_receptions(window: timedelta = timedelta(days=1)) -> list[str]:
-    """Wake runs of cases ended lately that still wait: a wake that failed or lost a race."""
+    """Wake runs of cases ended lately that still wait: a wake that failed or lost a race.
+
+    Cases ended within `window` are looked at; their references are returned.
+    """
     with session(get_runtime().engine) as db:
         ended = ended_since(db, utcnow() - window)
-    return [ref for ref, run_id in ended if resume_waiting(run_id) == WOKEN]
+    for _, run_id in ended:
+        resume_waiting(run_id)  # a run that is not waiting is left alone
+    return [ref for ref, _ in ended]
 
 
 def start_pending_receptions() -> list[str]:

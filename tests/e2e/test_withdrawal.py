@@ -50,7 +50,7 @@ def test_a_withdrawal_dropped_in_the_inbox_completes_the_waiting_run(
     assert "status:active" in run.tags
 
     (inbox / "tilbagekaldelse.json").write_text(withdrawal("UST-2026-100245"))
-    assert intake() == {"accepted": 1, "started": 0}
+    assert intake() == {"withdrawn": 1, "started": 0}
 
     run = wait_for_state(case.flow_run_id, lambda s: s.type == StateType.COMPLETED)
     assert run.state is not None

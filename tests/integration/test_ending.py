@@ -61,7 +61,7 @@ def test_a_withdrawal_after_some_steps_are_done_ends_the_case(engine: Engine) ->
 
     result = receive(engine, "tilbage.json", withdrawal())
 
-    assert (result.outcome, result.case_ref) == ("accepted", ref)
+    assert (result.outcome, result.case_ref) == ("withdrawn", ref)
     case = case_of(engine, ref)
     assert (case.status, case.status_reason) == ("withdrawn", "visitering tilbagekaldt")
     assert case.status_note == "Familien er visiteret til en anden kommune"

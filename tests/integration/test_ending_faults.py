@@ -35,7 +35,7 @@ WITHDRAW_THEN_HANG = """
     definition = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")
     result = receive_file(make_engine(sys.argv[1]), definition, Settings(),
                           file_name="tilbage.json", raw=raw)
-    assert result.outcome == "accepted", result
+    assert result.outcome == "withdrawn", result
     print("ready", flush=True)  # committed; the dispatch that would follow never happens
     time.sleep(600)
 """

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from koereplan.ending import close_problems, closing_reason
+from koereplan.inbound import parse_inbound
 from koereplan.notice import NoticeRejected
-from koereplan.notices import read_notice
 from services.checklist import Snapshot
 from tasks.casework import status_tags
 from tasks.intake import reception_run_name
@@ -71,7 +71,7 @@ def test_a_withdrawal_needs_its_reference_and_a_short_reason() -> None:
         }
     ).encode()
     with pytest.raises(NoticeRejected) as rejected:
-        read_notice(raw, municipality_code="851")
+        parse_inbound(raw, municipality_code="851")
     problems = {p.where: p.message for p in rejected.value.problems}
     assert problems == {"reference_notice_id": "mangler", "reason": "må højst være 500 tegn"}
 

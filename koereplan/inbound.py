@@ -1,0 +1,18 @@
+"""Every notice file through one door: read the JSON once, then validate it by its `kind`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from koereplan.notice import Notice, read_json, validate_as, validate_notice
+from koereplan.withdrawal import TILBAGEKALDELSE, Withdrawal
+
+Inbound = Notice | Withdrawal
+
+
+def parse_inbound(raw: bytes, *, municipality_code: str, today: date | None = None) -> Inbound:
+    """A first notice or a withdrawal; NoticeRejected with every problem, in Danish, if bad."""
+    data = read_json(raw)
+    if data.get("kind") == TILBAGEKALDELSE:
+        return validate_as(Withdrawal, data, municipality_code=municipality_code, today=today)
+    return validate_notice(data, municipality_code=municipality_code, today=today)
