@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -71,14 +72,13 @@ def refresh_case(case_ref: str, note: str | None = None) -> Snapshot:
 def tag_run(status: str) -> None:
     """Keep the current run's `status:` tag equal to the case status."""
     run_id = flow_run.get_id()
-    if not run_id:
+    current = list(flow_run.get_tags())  # as the run was loaded: no API call when unchanged
+    tags = status_tags(current, status)
+    if not run_id or tags == current:
         return
     try:
         with get_client(sync_client=True) as client:
-            run = client.read_flow_run(run_id)  # type: ignore[arg-type]
-            tags = status_tags(list(run.tags), status)
-            if tags != list(run.tags):
-                client.update_flow_run(run.id, tags=tags)
+            client.update_flow_run(UUID(run_id), tags=tags)
     except Exception as error:  # a tag is a filter aid: the checklist and the wait go on
         get_run_logger().warning("Statusmærket blev ikke opdateret (%s)", type(error).__name__)
 

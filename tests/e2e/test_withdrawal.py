@@ -94,6 +94,7 @@ def test_closing_from_the_ui_form_completes_the_run_and_reopening_starts_another
     assert case.ref in start_pending_receptions()
     again = case_for("UST-2026-199999")
     assert again.flow_run_id != case.flow_run_id
-    second = wait_for_state(again.flow_run_id, suspended_at("svar-0"))
+    # The closing was answer 0 of the case, so the new run waits for answer 1.
+    second = wait_for_state(again.flow_run_id, suspended_at("svar-1"))
     assert second.name == f"modtagelse-{case.ref}-2"
     assert "status:active" in second.tags
