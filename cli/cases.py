@@ -126,8 +126,8 @@ def show(case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001."
     status = "afsluttet" if view.completed else "aktiv"
     heading = (
         f"Sag {view.ref} · {stored.kind} · {status}\n"
-        f"Ankomst {danish_date(stored.arrival_date)} · overtagelse "
-        f"{danish_date(stored.takeover_date)} · {view.summary()}"
+        f"Ankomst {danish_date(stored.arrival_date)} · {view.takeover_text()}"
+        f" · {view.summary()}"
     )
     link = flow_run_url(view.flow_run_id)
     if link:

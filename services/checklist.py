@@ -8,10 +8,11 @@ from datetime import date
 
 from sqlmodel import Session
 
-from koereplan.checklist import ChecklistRow, checklist_rows
+from koereplan.checklist import ChecklistRow, checklist_rows, waiting_reasons
 from koereplan.danish import danish_date
 from koereplan.definition import Definition
 from koereplan.progress import FINISHED
+from koereplan.takeover import describe_takeover
 from services.casefile import CaseFile, department_names, load_case
 from services.dispatch import pending_counts
 
@@ -40,6 +41,12 @@ class Snapshot:
     rows: list[ChecklistRow]
     choices: list[Choice]
     messages: dict[str, int]
+    takeover: date | None = None
+    takeover_basis: str | None = None
+
+    def takeover_text(self) -> str:
+        """`Overtagelse 4. januar 2027 (lovens frist)`: the start of every legal deadline."""
+        return f"Overtagelse {describe_takeover(self.takeover, self.takeover_basis)}"
 
     @property
     def completed(self) -> bool:
@@ -77,6 +84,8 @@ def snapshot(db: Session, definition: Definition, ref: str, today: date) -> Snap
         rows=rows_of(cf, definition, today),
         choices=choices_of(cf),
         messages=pending_counts(db, cf.case.id or 0),
+        takeover=cf.case.takeover_date,
+        takeover_basis=cf.case.takeover_basis,
     )
 
 
@@ -87,6 +96,7 @@ def rows_of(cf: CaseFile, definition: Definition, today: date) -> list[Checklist
         departments=department_names(definition),
         labels=cf.labels,
         today=today,
+        waiting=waiting_reasons(definition, takeover_known=cf.case.takeover_date is not None),
     )
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from koereplan.definition import Definition
 from koereplan.planner import CaseDates, step_due
 from koereplan.progress import FINISHED, StepRef, dependencies_met, opening_status
+from koereplan.takeover import REGISTRATION_STEP, registration_problem
 from koereplan.workdays import local_date
 from models.columns import utcnow
 from models.tables import AuditEntry, Case, OutboxMessage, Step
@@ -38,6 +39,8 @@ def case_dates(case: Case) -> CaseDates:
         arrival=case.arrival_date,
         takeover=case.takeover_date,
         arrival_planned=case.arrival_planned,
+        decision=case.decision_date or case.notice_date,
+        takeover_basis=case.takeover_basis or "statutory",  # type: ignore[arg-type]
     )
 
 
@@ -74,7 +77,7 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
                 changed = True
                 continue
             visitation = visits.get(step.person_id)
-            anchor_known = spec.due.anchor != "visitation" or visitation is not None
+            anchor_known = dates.knows(spec.due.anchor, visitation)
             if step.due is None and anchor_known:
                 step.due = step_due(spec, dates, visitation)
                 _audit(db, cf, step, who, "dated", None, step.due.isoformat() if step.due else None)
@@ -115,11 +118,14 @@ def mark_step(
     note: str | None = None,
     reason: str | None = None,
     input_key: str | None = None,
+    registered: date | None = None,
 ) -> Change:
     """Mark one step done or not applicable, then open its dependants and tell departments.
 
     The one function behind the Prefect UI's form and `koereplan done/skip`. A replayed
     input (same `input_key`) changes nothing; anything not allowed raises CaseError.
+    `registered` is the CPR registration date that `cpr_tilflyttet` needs: it becomes the
+    takeover, and the steps that waited for it get their due dates and open.
     """
     if input_key and already_applied(db, input_key):
         return Change(case_ref=ref, replayed=True)
@@ -138,6 +144,8 @@ def mark_step(
             f"Trinnet {key}{_for(cf, step)} i sag {ref} er allerede {word}"
             f" ({when}, {step.done_by})."
         )
+    if step.key == REGISTRATION_STEP or registered is not None:
+        _record_registration(db, cf, step, action, registered, by.strip())
     old = step.status
     step.status = action
     step.done_at, step.done_by = utcnow(), by.strip()
@@ -149,6 +157,89 @@ def mark_step(
     tell_departments_about(db, cf, definition, change.opened, cause=f"{action}:{step.id}")
     change.completed = complete_if_finished(db, cf, definition)
     return change
+
+
+def _record_registration(
+    db: Session, cf: CaseFile, step: Step, action: str, registered: date | None, by: str
+) -> None:
+    """The CPR registration date starts the integration responsibility (IL § 4 stk. 3)."""
+    if step.key != REGISTRATION_STEP:
+        raise CaseError(
+            f"Registreringsdato i CPR hører kun til trinnet {REGISTRATION_STEP}, "
+            f"ikke {step.key}. Intet er ændret."
+        )
+    if action != "done":
+        raise CaseError(
+            f"Trinnet {REGISTRATION_STEP} kan ikke markeres ikke relevant: integrationsansvaret "
+            "starter ved registreringen i CPR. Markér det udført med registreringsdatoen."
+        )
+    if registered is None:
+        raise CaseError(
+            "Registreringsdato i CPR mangler: angiv den dato, husstanden blev registreret "
+            "som tilflyttet kommunen (--dato ÅÅÅÅ-MM-DD eller feltet 'Registreringsdato i CPR')."
+        )
+    case = cf.case
+    problem = registration_problem(registered, case.decision_date or case.notice_date, local_date())
+    if problem:
+        raise CaseError(
+            f"Registreringsdato i CPR {registered.isoformat()} {problem}. Intet er ændret."
+        )
+    case.takeover_date, case.takeover_basis = registered, "cpr_registration"
+    db.add(case)
+    db.add(
+        AuditEntry(
+            case_id=case.id or 0,
+            step_id=step.id,
+            who=by,
+            action="takeover",
+            new=registered.isoformat(),
+            detail="fra CPR-registrering",
+        )
+    )
+
+
+def redate(
+    db: Session,
+    cf: CaseFile,
+    definition: Definition,
+    *,
+    anchors: frozenset[str],
+    by: str,
+) -> list[tuple[Step, date | None]]:
+    """Give unfinished steps anchored at `anchors` their due dates from the case's dates now.
+
+    Done steps never change. A step whose anchor became unknown waits with no due date.
+    Returns each moved step with its old due date, for the departments' digest.
+    """
+    dates = case_dates(cf.case)
+    visits = visitation_dates(cf.steps)
+    moved: list[tuple[Step, date | None]] = []
+    for step in cf.steps:
+        if step.status in FINISHED or not definition.has_step(step.key):
+            continue
+        spec = definition.step(step.key)
+        if spec.due.anchor not in anchors:
+            continue
+        new_due = step_due(spec, dates, visits.get(step.person_id))
+        if new_due == step.due:
+            continue
+        moved.append((step, step.due))
+        old, new = step.due, new_due
+        _audit(
+            db,
+            cf,
+            step,
+            by,
+            "dated",
+            old.isoformat() if old else None,
+            new.isoformat() if new else None,
+        )
+        step.due = new_due
+        step.reminder_level, step.last_reminded_on = 0, None  # remind anew for the new date
+        if new_due is None and step.status != "waiting":
+            _audit(db, cf, step, by, "waiting", step.status, "waiting")
+            step.status = "waiting"
+    return moved
 
 
 def complete_if_finished(db: Session, cf: CaseFile, definition: Definition) -> bool:

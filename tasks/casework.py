@@ -60,7 +60,7 @@ def refresh_case(case_ref: str, note: str | None = None) -> Snapshot:
 
 def publish_checklist(view: Snapshot, note: str | None = None) -> None:
     """The checklist as a table artifact (title, department, due, status, legal mark)."""
-    lines = [f"**Køreplan {view.ref}** · {view.summary()}"]
+    lines = [f"**Køreplan {view.ref}** · {view.takeover_text()} · {view.summary()}"]
     if note:
         lines.append(f"Seneste registrering: {note}")
     create_table_artifact(
