@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import cases, plan, run
+from cli import cases, plan, run, takeover
 from koereplan.settings import get_settings
 
 app = typer.Typer(
@@ -31,6 +31,7 @@ app.command("done")(cases.done)
 app.command("skip")(cases.skip)
 app.command("show")(cases.show)
 app.command("reschedule")(cases.reschedule)
+app.command("takeover")(takeover.takeover)
 app.command("status")(cases.status)
 app.command("dispatch")(cases.dispatch_command)
 app.command("remind")(cases.remind)
