@@ -11,6 +11,7 @@ from cli.common import console
 from koereplan.danish import danish_date
 from models.db import session
 from services.casefile import CaseError
+from services.dispatch import dispatch
 from services.runtime import get_runtime
 from services.takeover import record_consent
 
@@ -39,3 +40,35 @@ def takeover(
         f" (efter samtykke); {len(result.moved)} frister flyttet."
     )
     after_change(case)
+
+
+def migrate_takeover(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Vis hvad der ville ændres, uden at ændre noget.")
+    ] = False,
+) -> None:
+    """Recompute the takeover of every active case under IL § 4; open legal steps follow."""
+    from services.takeover_migration import migrate_takeover as run_migration
+
+    runtime = get_runtime()
+    report = run_migration(runtime.engine, runtime.definition, dry_run=dry_run)
+    for case in report.changed:
+        console.print(
+            f"[bold]{case.ref}[/bold]: overtagelse {case.old} → {case.new}", highlight=False
+        )
+        if case.note:
+            console.print(f"  bemærk: {case.note}", highlight=False)
+        for key in case.added:
+            console.print(f"  nyt trin: {key}", highlight=False)
+        for line in case.moved:
+            console.print(f"  {line}", highlight=False)
+    verb = "ville blive ændret" if dry_run else "ændret"
+    console.print(
+        f"{len(report.cases)} aktive sager gennemgået; {len(report.changed)} {verb}; "
+        f"{report.steps_moved} frister flyttet; "
+        f"{len(report.digests)} afdelinger {'ville få' if dry_run else 'får'} én samlet besked."
+    )
+    if dry_run:
+        console.print("Prøvekørsel: intet er gemt. Kør igen uden --dry-run for at gemme.")
+    else:
+        dispatch(runtime.engine, runtime.sender, runtime.definition)

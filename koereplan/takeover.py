@@ -30,7 +30,7 @@ BASIS_DA: dict[str, str] = {
 WAITING_FOR_REGISTRATION_DA = "venter på registrering i CPR"
 
 
-LEGACY_DA = "fra ankomst, ikke genberegnet efter IL § 4: kør koereplan migrate-takeover"
+LEGACY_DA = "fra ankomst; ikke genberegnet efter IL § 4, kør koereplan migrate-takeover"
 
 
 @dataclass(frozen=True)
