@@ -124,6 +124,12 @@ def _today(info: ValidationInfo) -> date:
     return today if isinstance(today, date) else local_date()
 
 
+def _notice_date(info: ValidationInfo) -> date | None:
+    """The notice date, once `issued_at` (declared before the dates) has validated."""
+    issued_at = info.data.get("issued_at")
+    return local_date(issued_at) if isinstance(issued_at, datetime) else None
+
+
 def _years_before(day: date, years: int) -> date:
     """The same calendar day `years` earlier (29 February falls back to 28 February)."""
     try:
@@ -285,19 +291,16 @@ class Notice(_Strict):
     @field_validator("expected_arrival")
     @classmethod
     def _not_before_notice(cls, value: date | None, info: ValidationInfo) -> date | None:
-        issued_at = info.data.get("issued_at")
-        if value is not None and isinstance(issued_at, datetime):
-            notice_date = local_date(issued_at)
-            if value < notice_date:
-                raise _fail(f"ligger før meddelelsens dato ({notice_date.isoformat()})")
+        notice_date = _notice_date(info)
+        if value is not None and notice_date is not None and value < notice_date:
+            raise _fail(f"ligger før meddelelsens dato ({notice_date.isoformat()})")
         return value
 
     @field_validator("decision_date")
     @classmethod
     def _decision_near_notice(cls, value: date | None, info: ValidationInfo) -> date | None:
-        issued_at = info.data.get("issued_at")
-        if value is not None and isinstance(issued_at, datetime):
-            notice_date = local_date(issued_at)
+        notice_date = _notice_date(info)
+        if value is not None and notice_date is not None:
             if value > notice_date:
                 raise _fail(f"ligger efter meddelelsens dato ({notice_date.isoformat()})")
             if value < _years_before(notice_date, 1):
@@ -316,11 +319,11 @@ class Notice(_Strict):
     @field_validator("takeover_date")
     @classmethod
     def _takeover_in_bounds(cls, value: date | None, info: ValidationInfo) -> date | None:
-        issued_at = info.data.get("issued_at")
+        notice_date = _notice_date(info)
         known = {"kind", "decision_date", "legal_basis"} <= info.data.keys()
-        if value is None or not known or not isinstance(issued_at, datetime):
+        if value is None or not known or notice_date is None:
             return value  # a field it depends on is itself wrong and reported there
-        decision = info.data["decision_date"] or local_date(issued_at)
+        decision = info.data["decision_date"] or notice_date
         if by_registration(info.data["kind"], info.data["legal_basis"]):
             if value < decision:
                 raise _fail(f"ligger før afgørelsesdatoen ({decision.isoformat()})")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from koereplan.definition import load_definition
-from koereplan.notice import NoticeRejected, parse_notice
+from koereplan.notice import parse_notice
 from koereplan.planner import plan_case
 from koereplan.settings import CONFIG_DIR
 from koereplan.takeover import (
@@ -26,6 +26,7 @@ from koereplan.takeover import (
     statutory_takeover,
 )
 from koereplan.workdays import is_public_holiday
+from tests.unit.test_notice import problems_of
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")
@@ -105,18 +106,11 @@ def test_a_registration_date_lies_between_the_decision_and_today() -> None:
 
 def sample(name: str = "enlig-voksen.json", **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((EXAMPLES / name).read_text())
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
+    return {**data, **changes}
 
 
 def problems(data: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(NoticeRejected) as caught:
-        parse_notice(json.dumps(data).encode(), municipality_code="851", today=TODAY)
-    return {p.where: p.message for p in caught.value.problems}
+    return {p.where: p.message for p in problems_of(data, TODAY)}
 
 
 def parsed(data: dict[str, Any]) -> Any:

@@ -57,18 +57,15 @@ def outbox(engine: Engine, message_type: str) -> list[OutboxMessage]:
         return list(db.exec(query.order_by(col(OutboxMessage.id))).all())
 
 
-def register(engine: Engine, ref: str, day: date | None, by: str = "KT") -> Any:
+def mark(engine: Engine, ref: str, key: str, action: str = "done", **kwargs: Any) -> Any:
     with session(engine) as db:
         return mark_step(
-            db,
-            DEFINITION,
-            ref=ref,
-            key="cpr_tilflyttet",
-            person_id=None,
-            action="done",
-            by=by,
-            registered=day,
+            db, DEFINITION, ref=ref, key=key, person_id=None, action=action, by="KT", **kwargs
         )
+
+
+def register(engine: Engine, ref: str, day: date | None) -> Any:
+    return mark(engine, ref, "cpr_tilflyttet", registered=day)
 
 
 def test_a_quota_household_waits_then_opens_on_its_cpr_registration(engine: Engine) -> None:
@@ -138,28 +135,10 @@ def test_the_registration_step_cannot_be_skipped_and_the_date_fits_no_other_step
     engine: Engine,
 ) -> None:
     ref = receive(engine, legal_basis="kvote")
-    with session(engine) as db, pytest.raises(CaseError, match="kan ikke markeres ikke relevant"):
-        mark_step(
-            db,
-            DEFINITION,
-            ref=ref,
-            key="cpr_tilflyttet",
-            person_id=None,
-            action="not_applicable",
-            by="KT",
-            reason="flyttet",
-        )
-    with session(engine) as db, pytest.raises(CaseError, match="hører kun til trinnet"):
-        mark_step(
-            db,
-            DEFINITION,
-            ref=ref,
-            key="bolig_indbo",
-            person_id=None,
-            action="done",
-            by="KT",
-            registered=REGISTERED,
-        )
+    with pytest.raises(CaseError, match="kan ikke markeres ikke relevant"):
+        mark(engine, ref, "cpr_tilflyttet", "not_applicable", reason="flyttet")
+    with pytest.raises(CaseError, match="hører kun til trinnet"):
+        mark(engine, ref, "bolig_indbo", registered=REGISTERED)
 
 
 def test_consent_moves_the_open_legal_steps_tells_the_department_and_is_audited(
