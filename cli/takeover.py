@@ -66,7 +66,7 @@ def migrate_takeover(
     console.print(
         f"{len(report.cases)} aktive sager gennemgået; {len(report.changed)} {verb}; "
         f"{report.steps_moved} frister flyttet; "
-        f"{len(report.digests)} afdelinger {'ville få' if dry_run else 'får'} én samlet besked."
+        f"{len(report.digests)} afdeling(er) {'ville få' if dry_run else 'får'} én samlet besked."
     )
     if dry_run:
         console.print("Prøvekørsel: intet er gemt. Kør igen uden --dry-run for at gemme.")

@@ -64,7 +64,7 @@ def coordinator_form(view: Snapshot) -> type[RunInput]:
             date | None,
             Field(
                 None,
-                title="Tidligere overtagelse efter samtykke",
+                title="Overtagelsesdato efter samtykke",
                 description="Kun hvis borgeren har givet samtykke til en tidligere overtagelse "
                 "(mellem afgørelsen og lovens frist).",
             ),
