@@ -16,7 +16,7 @@ from koereplan.notice import parse_notice
 from koereplan.planner import plan_case
 from koereplan.settings import CONFIG_DIR
 from koereplan.takeover import by_registration, statutory_takeover
-from koereplan.workdays import is_working_day
+from koereplan.workdays import is_working_day, local_date
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")
@@ -210,7 +210,7 @@ def notices(draw: st.DrawFn) -> bytes:
         notice["reference_notice_id"] = "N-0"
     if draw(st.booleans()):
         notice["asylum_centre"] = {"name": "Center", "email": "c@center.example"}
-    decision = issued.astimezone(timezone(timedelta(hours=1))).date() - timedelta(days=1)
+    decision = local_date(issued)  # the notice date: the decision's default
     if draw(st.booleans()):
         decision -= timedelta(days=draw(st.integers(0, 360)))
         notice["decision_date"] = decision.isoformat()
