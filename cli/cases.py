@@ -109,9 +109,13 @@ def done(
     person: PersonOption = None,
     note: Annotated[str | None, typer.Option("--note", help="Note uden personoplysninger.")] = None,
     by: ByOption = None,
+    registered: Annotated[
+        str | None,
+        typer.Option("--dato", help="Registreringsdato i CPR (kun cpr_tilflyttet, ÅÅÅÅ-MM-DD)."),
+    ] = None,
 ) -> None:
     """Mark a step done: its dependants open and their departments are told."""
-    _mark(case, step, person, "done", by, note=note)
+    _mark(case, step, person, "done", by, note=note, registered=parse_date("--dato", registered))
 
 
 def skip(
@@ -142,8 +146,8 @@ def show(
         _refuse(error)
     heading = (
         f"Sag {view.ref} · {stored.kind} · {view.status_text()}\n"
-        f"Ankomst {danish_date(stored.arrival_date)} · overtagelse "
-        f"{danish_date(stored.takeover_date)} · {view.summary()}"
+        f"Ankomst {danish_date(stored.arrival_date)} · {view.takeover_text()}"
+        f" · {view.summary()}"
     )
     link = flow_run_url(view.flow_run_id)
     if stored.status_note:
@@ -159,11 +163,8 @@ def reschedule(
     by: ByOption = None,
 ) -> None:
     """Move the arrival date: dates anchored on arrival or takeover follow; departments are told."""
-    try:
-        new = date.fromisoformat(arrival)
-    except ValueError:
-        err_console.print(f"--arrival: {arrival!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    new = parse_date("--arrival", arrival)
+    assert new is not None
     runtime = get_runtime()
     try:
         with session(runtime.engine) as db:
@@ -269,6 +270,7 @@ def _mark(
     by: str | None,
     note: str | None = None,
     reason: str | None = None,
+    registered: date | None = None,
 ) -> None:
     change = call_service(
         mark_step,
@@ -279,6 +281,7 @@ def _mark(
         by=_by(by),
         note=note,
         reason=reason,
+        registered=registered,
     )
     assert change.marked is not None
     word = "udført" if action == "done" else "ikke relevant"
@@ -335,6 +338,32 @@ def _print_intake(results: list[Received]) -> None:
         f"{counts['duplicate']} allerede modtaget, {counts['conflict']} konflikter, "
         f"{counts['rejected']} afvist, {counts['withdrawn']} tilbagekaldelser."
     )
+
+
+def parse_date(option: str, text: str | None) -> date | None:
+    """An ISO date from an option, or exit 2 naming the option (None stays None)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        err_console.print(f"{option}: {text!r} er ikke en dato (ÅÅÅÅ-MM-DD)", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def by_or_user(by: str | None) -> str:
+    """The coordinator's initials: --af, else $KOEREPLAN_USER, else the login name."""
+    return _by(by)
+
+
+def refuse(error: CaseError) -> NoReturn:
+    """Print a refused action in red and exit 2: nothing was changed."""
+    _refuse(error)
+
+
+def after_change(case: str) -> None:
+    """Send what a change caused and let the waiting run redraw its checklist."""
+    _after_change(case)
 
 
 def _by(by: str | None) -> str:

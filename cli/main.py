@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import cases, lifecycle, plan, run
+from cli import cases, lifecycle, plan, run, takeover
 from koereplan.settings import get_settings
 
 app = typer.Typer(
@@ -33,6 +33,8 @@ app.command("show")(cases.show)
 app.command("reschedule")(cases.reschedule)
 app.command("close")(lifecycle.close)
 app.command("reopen")(lifecycle.reopen)
+app.command("takeover")(takeover.takeover)
+app.command("migrate-takeover")(takeover.migrate_takeover)
 app.command("status")(cases.status)
 app.command("dispatch")(cases.dispatch_command)
 app.command("remind")(cases.remind)

@@ -10,12 +10,13 @@ import typer
 
 from cli.common import EXIT_BAD_INPUT, console, definition_or_fail, err_console, read_notice_file
 from cli.render import print_checklist
-from koereplan.checklist import checklist_rows
+from koereplan.checklist import checklist_rows, waiting_reasons
 from koereplan.danish import danish_date
 from koereplan.definition import Definition
 from koereplan.household import person_labels
 from koereplan.planner import plan_case
 from koereplan.settings import get_settings
+from koereplan.takeover import describe_takeover
 from notifications.routing import RoutingError, load_routing, missing_departments, unused_tags
 
 
@@ -37,12 +38,15 @@ def plan(
         result.steps,
         departments={key: dept.name for key, dept in definition.departments.items()},
         labels=person_labels(household.people),
+        waiting=waiting_reasons(definition, takeover_known=dates.takeover is not None),
     )
     planned = " (planlagt)" if dates.arrival_planned else ""
     heading = (
         f"Køreplan for besked {result.notice_id} · {definition.municipality_name}\n"
-        f"Besked {danish_date(dates.notice)} · ankomst {danish_date(dates.arrival)}{planned}"
-        f" · overtagelse {danish_date(dates.takeover)} · {len(result.steps)} trin"
+        f"Besked {danish_date(dates.notice)} · afgørelse {danish_date(dates.decision)}"
+        f" · ankomst {danish_date(dates.arrival)}{planned}\n"
+        f"Overtagelse {describe_takeover(dates.takeover, dates.takeover_basis)}"
+        f" · {len(result.steps)} trin"
     )
     print_checklist(console, heading, rows)
 

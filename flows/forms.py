@@ -68,4 +68,26 @@ def coordinator_form(view: Snapshot) -> type[RunInput]:
             date | None,
             Field(None, title="Ny ankomstdato", description="Kun hvis ankomsten flyttes."),
         ),
+        registreringsdato_cpr=(
+            date | None,
+            Field(
+                None,
+                title="Registreringsdato i CPR",
+                description="Kun ved trinnet 'Registreret i CPR som tilflyttet kommunen': "
+                "datoen starter integrationsansvaret.",
+            ),
+        ),
+        overtagelse_samtykke=(
+            date | None,
+            Field(
+                None,
+                title="Overtagelsesdato efter samtykke",
+                description="Kun hvis borgeren har givet samtykke til en tidligere overtagelse "
+                "(mellem afgørelsen og lovens frist).",
+            ),
+        ),
+        samtykke_givet=(
+            bool,
+            Field(False, title="Borgeren har givet samtykke", description="Kræves ved samtykke."),
+        ),
     )

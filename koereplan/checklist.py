@@ -11,7 +11,9 @@ from datetime import date
 from typing import Protocol
 
 from koereplan.danish import PHASE_DA, STATUS_DA, danish_date
+from koereplan.definition import Definition
 from koereplan.progress import is_overdue
+from koereplan.takeover import WAITING_FOR_REGISTRATION_DA
 
 LEGAL_MARK = "§"
 
@@ -64,16 +66,32 @@ class ChecklistRow:
         }
 
 
+def waiting_reasons(definition: Definition, *, takeover_known: bool) -> dict[str, str]:
+    """Step key -> why a waiting step waits, where the køreplan can say more than "a date"."""
+    if takeover_known:
+        return {}
+    anchored = (s.key for s in definition.steps if s.due.anchor == "takeover")
+    return dict.fromkeys(anchored, WAITING_FOR_REGISTRATION_DA)
+
+
 def checklist_rows(
     steps: Iterable[ChecklistStep],
     *,
     departments: Mapping[str, str],
     labels: Mapping[str, str],
     today: date | None = None,
+    waiting: Mapping[str, str] | None = None,
 ) -> list[ChecklistRow]:
-    """Rows in køreplan order; `labels` maps person_id to words like `barn 2`."""
+    """Rows in køreplan order; `labels` maps person_id to words like `barn 2`.
+
+    `waiting` maps a step key to the reason its waiting steps wait ("venter på registrering
+    i CPR"), shown instead of the plain status.
+    """
     rows = []
     for step in steps:
+        status = STATUS_DA.get(step.status, step.status)
+        if step.status == "waiting" and waiting and step.key in waiting:
+            status = waiting[step.key]
         overdue = today is not None and is_overdue(step.status, step.due, today)
         rows.append(
             ChecklistRow(
@@ -84,7 +102,7 @@ def checklist_rows(
                 department=departments.get(step.responsible, step.responsible),
                 due=danish_date(step.due),
                 legal=LEGAL_MARK if step.legal else "",
-                status=STATUS_DA.get(step.status, step.status),
+                status=status,
                 overdue=overdue,
             )
         )

@@ -26,6 +26,7 @@ HOUSEHOLD_CONDITIONS: dict[str, HouseholdCondition] = {
         p.age >= SENIOR_AGE or p.special_needs for p in h.people
     ),
     "unaccompanied_minor": lambda h: not any(p.is_adult for p in h.people),
+    "awaits_cpr_registration": lambda h: h.awaits_registration,
 }
 
 SCOPES: dict[str, MemberFilter | None] = {

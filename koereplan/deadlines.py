@@ -15,9 +15,9 @@ from dateutil.relativedelta import relativedelta
 
 from koereplan.workdays import add_working_days, working_day_on_or_after, working_day_on_or_before
 
-Anchor = Literal["notice", "arrival", "takeover", "visitation"]
+Anchor = Literal["notice", "decision", "arrival", "takeover", "visitation"]
 Unit = Literal["wd", "days", "weeks", "months", "years"]
-ANCHORS: tuple[str, ...] = ("notice", "arrival", "takeover", "visitation")
+ANCHORS: tuple[str, ...] = ("notice", "decision", "arrival", "takeover", "visitation")
 UNITS: dict[str, Unit] = {
     "wd": "wd",
     "day": "days",

@@ -53,6 +53,7 @@ class Household:
     kind: str
     has_asylum_centre: bool
     people: tuple[Person, ...]
+    awaits_registration: bool = False  # the takeover starts at a CPR registration not yet known
 
     @property
     def is_reunification(self) -> bool:

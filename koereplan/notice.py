@@ -28,6 +28,13 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from koereplan.household import Household, Person, age_on
 from koereplan.problems import Problem, ProblemsError
+from koereplan.takeover import (
+    DEFAULT_LEGAL_BASIS,
+    Takeover,
+    by_registration,
+    consent_problem,
+    resolve_takeover,
+)
 from koereplan.workdays import local_date
 
 MAX_NOTICE_BYTES = 1024 * 1024
@@ -115,6 +122,12 @@ def _today(info: ValidationInfo) -> date:
     """`today` is injectable so that tests and replays are deterministic."""
     today = _context(info).get("today")
     return today if isinstance(today, date) else local_date()
+
+
+def _notice_date(info: ValidationInfo) -> date | None:
+    """The notice date, once `issued_at` (declared before the dates) has validated."""
+    issued_at = info.data.get("issued_at")
+    return local_date(issued_at) if isinstance(issued_at, datetime) else None
 
 
 def _years_before(day: date, years: int) -> date:
@@ -274,6 +287,8 @@ class Notice(Envelope):
 
     kind: Literal["opholdstilladelse", "familiesammenfoering"]
     expected_arrival: OptionalIsoDate = None
+    decision_date: OptionalIsoDate = None
+    legal_basis: Literal["asyl", "kvote"] | None = None
     takeover_date: OptionalIsoDate = None
     asylum_centre: AsylumCentre | None = None
     interpreter_language: str | None = None
@@ -285,11 +300,46 @@ class Notice(Envelope):
     @field_validator("expected_arrival")
     @classmethod
     def _not_before_notice(cls, value: date | None, info: ValidationInfo) -> date | None:
-        issued_at = info.data.get("issued_at")
-        if value is not None and isinstance(issued_at, datetime):
-            notice_date = local_date(issued_at)
-            if value < notice_date:
-                raise _fail(f"ligger før meddelelsens dato ({notice_date.isoformat()})")
+        notice_date = _notice_date(info)
+        if value is not None and notice_date is not None and value < notice_date:
+            raise _fail(f"ligger før meddelelsens dato ({notice_date.isoformat()})")
+        return value
+
+    @field_validator("decision_date")
+    @classmethod
+    def _decision_near_notice(cls, value: date | None, info: ValidationInfo) -> date | None:
+        notice_date = _notice_date(info)
+        if value is not None and notice_date is not None:
+            if value > notice_date:
+                raise _fail(f"ligger efter meddelelsens dato ({notice_date.isoformat()})")
+            if value < _years_before(notice_date, 1):
+                raise _fail(
+                    f"ligger mere end et år før meddelelsens dato ({notice_date.isoformat()})"
+                )
+        return value
+
+    @field_validator("legal_basis")
+    @classmethod
+    def _basis_only_for_permits(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("kind") == "familiesammenfoering":
+            raise _fail("må ikke angives ved familiesammenføring (kun ved opholdstilladelse)")
+        return value
+
+    @field_validator("takeover_date")
+    @classmethod
+    def _takeover_in_bounds(cls, value: date | None, info: ValidationInfo) -> date | None:
+        notice_date = _notice_date(info)
+        known = {"kind", "decision_date", "legal_basis"} <= info.data.keys()
+        if value is None or not known or notice_date is None:
+            return value  # a field it depends on is itself wrong and reported there
+        decision = info.data["decision_date"] or notice_date
+        if by_registration(info.data["kind"], info.data["legal_basis"]):
+            if value < decision:
+                raise _fail(f"ligger før afgørelsesdatoen ({decision.isoformat()})")
+            return value
+        problem = consent_problem(value, decision)
+        if problem:
+            raise _fail(problem)
         return value
 
     @field_validator("interpreter_language")
@@ -314,15 +364,32 @@ class Notice(Envelope):
         """Family reunification joins a case that already exists."""
         return self.kind == "familiesammenfoering"
 
-    def takeover_on(self, arrival: date) -> date:
-        """The `takeover` anchor: `takeover_date` when given, else the arrival date."""
-        return self.takeover_date or arrival
+    @property
+    def decision(self) -> date:
+        """The `decision` anchor: `decision_date`, else the notice date."""
+        return self.decision_date or self.notice_date
+
+    @property
+    def basis(self) -> str:
+        """The legal basis of an `opholdstilladelse` (`asyl` unless the notice says `kvote`)."""
+        return self.legal_basis or DEFAULT_LEGAL_BASIS
+
+    @property
+    def takeover(self) -> Takeover:
+        """The `takeover` anchor by the household's legal basis (køreplan spec, *Takeover*)."""
+        return resolve_takeover(
+            kind=self.kind,
+            legal_basis=self.legal_basis,
+            decision=self.decision,
+            given=self.takeover_date,
+        )
 
     def household(self, arrival: date) -> Household:
         """The facts the rules look at, ages on the arrival date, and no names or CPR."""
         return Household(
             kind=self.kind,
             has_asylum_centre=self.asylum_centre is not None,
+            awaits_registration=self.takeover.date is None,
             people=tuple(
                 Person(
                     person_id=m.person_id,

@@ -16,22 +16,37 @@ from koereplan.definition import Definition, StepDef
 from koereplan.household import Household
 from koereplan.notice import Notice
 from koereplan.progress import StepRef, dependencies_met, opening_status
+from koereplan.takeover import TakeoverBasis
 
 
 @dataclass(frozen=True)
 class CaseDates:
-    """The anchors every due date counts from (visitation is per member, set later)."""
+    """The anchors every due date counts from (visitation is per member, set later).
+
+    `takeover` is None while it waits for a CPR registration (køreplan spec, *Takeover*).
+    """
 
     notice: date
     arrival: date
-    takeover: date
+    takeover: date | None
     arrival_planned: bool = False
+    decision: date | None = None  # None: the notice date
+    takeover_basis: TakeoverBasis = "statutory"
 
     def anchor(self, name: str, visitation: date | None = None) -> date | None:
         """The date of an anchor, or None when it is not known yet."""
         if name == "visitation":
             return visitation
-        return {"notice": self.notice, "arrival": self.arrival, "takeover": self.takeover}[name]
+        return {
+            "notice": self.notice,
+            "arrival": self.arrival,
+            "takeover": self.takeover,
+            "decision": self.decision or self.notice,
+        }[name]
+
+    def knows(self, anchor: str, visitation: date | None = None) -> bool:
+        """Whether a step anchored here can have a due date yet."""
+        return self.anchor(anchor, visitation) is not None
 
 
 @dataclass(frozen=True)
@@ -82,7 +97,9 @@ class Plan:
                 "kind": self.kind,
                 "notice": self.dates.notice.isoformat(),
                 "arrival": self.dates.arrival.isoformat(),
-                "takeover": self.dates.takeover.isoformat(),
+                "decision": (self.dates.decision or self.dates.notice).isoformat(),
+                "takeover": self.dates.takeover.isoformat() if self.dates.takeover else None,
+                "takeover_basis": self.dates.takeover_basis,
             },
             "steps": [step.to_json() for step in self.steps],
         }
@@ -95,7 +112,10 @@ def case_dates(
     arrivals_per_day: int = 2,
     arrival: date | None = None,
 ) -> CaseDates:
-    """The case's anchors: the notice's arrival, the one given, or a planned one."""
+    """The case's anchors: the notice's arrival, the one given, or a planned one.
+
+    The takeover never follows the arrival: it comes from the legal basis (IL § 4).
+    """
     notice_date = notice.notice_date
     planned = False
     if arrival is None and notice.expected_arrival is not None:
@@ -105,9 +125,14 @@ def case_dates(
         planned = True
     else:
         planned = notice.expected_arrival is None
-    takeover = notice.takeover_date or arrival
+    takeover = notice.takeover
     return CaseDates(
-        notice=notice_date, arrival=arrival, takeover=takeover, arrival_planned=planned
+        notice=notice_date,
+        arrival=arrival,
+        takeover=takeover.date,
+        arrival_planned=planned,
+        decision=notice.decision,
+        takeover_basis=takeover.basis,
     )
 
 
@@ -133,7 +158,7 @@ def plan_case(
     )
     household = notice.household(dates.arrival)
     instances = _instances(definition, household)
-    statuses = _initial_statuses(instances)
+    statuses = _initial_statuses(instances, dates)
     steps = [
         PlannedStep(
             key=step.key,
@@ -153,7 +178,7 @@ def plan_case(
     return Plan(notice_id=notice.notice_id, kind=notice.kind, dates=dates, steps=tuple(steps))
 
 
-def _initial_statuses(instances: list[tuple[StepDef, str | None]]) -> list[str]:
+def _initial_statuses(instances: list[tuple[StepDef, str | None]], dates: CaseDates) -> list[str]:
     """Statuses right after intake; repeated until stable, since automatic steps finish at once."""
     statuses = ["planned"] * len(instances)
     while True:
@@ -161,7 +186,7 @@ def _initial_statuses(instances: list[tuple[StepDef, str | None]]) -> list[str]:
         new = [
             opening_status(
                 kind=step.kind,
-                anchor_known=step.due.anchor != "visitation",
+                anchor_known=step.due.anchor != "visitation" and dates.knows(step.due.anchor),
                 deps_met=dependencies_met(person_id, step.after, refs),
                 current=current,
             )

@@ -19,13 +19,18 @@ def _public_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("DK", years=year, categories=("public",)))
 
 
+def is_public_holiday(day: date) -> bool:
+    """True on a Danish public holiday (the law's dates skip these, not the closing days)."""
+    return day in _public_holidays(day.year)
+
+
 def is_working_day(day: date) -> bool:
     """True on a weekday that is neither a Danish public holiday nor a closing day."""
     if day.weekday() >= 5:
         return False
     if (day.month, day.day) in CLOSING_DAYS:
         return False
-    return day not in _public_holidays(day.year)
+    return not is_public_holiday(day)
 
 
 def add_working_days(day: date, count: int) -> date:

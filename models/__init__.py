@@ -20,6 +20,7 @@ from models.status import (
     Phase,
     StepKind,
     StepStatus,
+    TakeoverBasis,
 )
 from models.tables import (
     ArrivalBooking,
@@ -51,6 +52,7 @@ __all__ = [
     "Step",
     "StepKind",
     "StepStatus",
+    "TakeoverBasis",
     "UTCDateTime",
     "book_arrival",
     "book_day",

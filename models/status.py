@@ -38,6 +38,14 @@ class CloseReason(StrEnum):
     ANDET = "andet"
 
 
+class TakeoverBasis(StrEnum):
+    """What fixed a case's takeover date (IL § 4; køreplan spec, *Takeover*)."""
+
+    STATUTORY = "statutory"
+    CONSENT = "consent"
+    CPR_REGISTRATION = "cpr_registration"
+
+
 class MemberRole(StrEnum):
     """A member's role in the household, as the notice states it."""
 
@@ -81,6 +89,7 @@ class AuditAction(StrEnum):
     DONE = "done"
     NOT_APPLICABLE = "not_applicable"
     RESCHEDULED = "rescheduled"
+    TAKEOVER = "takeover"
     DATED = "dated"
     REMINDED = "reminded"
     ESCALATED = "escalated"

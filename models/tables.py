@@ -58,8 +58,11 @@ class Case(SQLModel, table=True):
     notice_date: date
     arrival_date: date
     arrival_planned: bool = False
-    takeover_given: bool = False  # False: the takeover date follows the arrival date
-    takeover_date: date
+    decision_date: date | None = None  # "afgørelse om visitering"; None: the notice date
+    legal_basis: str | None = None  # LegalBasis of an opholdstilladelse; None: asyl
+    takeover_given: bool = False  # True: the notice gave `takeover_date`
+    takeover_date: date | None = None  # None: waits for the CPR registration (IL § 4 stk. 3)
+    takeover_basis: str | None = None  # TakeoverBasis; None: stored before IL § 4 was followed
     asylum_centre_name: str | None = None
     asylum_centre_email: str | None = None
     interpreter_language: str | None = None

@@ -65,6 +65,7 @@ class CaseSummary:
     household: str
     interpreter_language: str | None = None
     flow_run_url: str | None = None
+    takeover_text: str | None = None  # the date with its legal basis, in Danish
 
 
 @dataclass(frozen=True)

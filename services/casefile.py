@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from koereplan.danish import CASE_STATUS_DA
 from koereplan.definition import Definition
 from koereplan.household import Household, Person, age_on, person_labels
+from koereplan.takeover import by_registration
 from models.status import CaseStatus
 from models.tables import Case, Member, Step
 
@@ -55,7 +56,11 @@ def household_of(case: Case, members: list[Member]) -> Household:
         for m in sorted(members, key=lambda m: m.position)
     )
     return Household(
-        kind=case.kind, has_asylum_centre=bool(case.asylum_centre_email), people=people
+        kind=case.kind,
+        has_asylum_centre=bool(case.asylum_centre_email),
+        people=people,
+        awaits_registration=by_registration(case.kind, case.legal_basis)
+        and not case.takeover_given,
     )
 
 

@@ -8,10 +8,11 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from koereplan.checklist import ChecklistRow, checklist_rows
+from koereplan.checklist import ChecklistRow, checklist_rows, waiting_reasons
 from koereplan.danish import CASE_STATUS_DA, danish_date
 from koereplan.definition import Definition
 from koereplan.progress import FINISHED
+from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
 from models.status import CaseStatus
 from services.casefile import CaseFile, department_names, load_case
@@ -44,6 +45,12 @@ class Snapshot:
     messages: dict[str, int]
     status_reason: str | None = None
     status_date: date | None = None
+    takeover: date | None = None
+    takeover_basis: str | None = None
+
+    def takeover_text(self) -> str:
+        """`Overtagelse 4. januar 2027 (lovens frist)`: the start of every legal deadline."""
+        return f"Overtagelse {describe_takeover(self.takeover, self.takeover_basis)}"
 
     @property
     def completed(self) -> bool:
@@ -97,6 +104,8 @@ def snapshot(db: Session, definition: Definition, ref: str, today: date) -> Snap
         messages=pending_counts(db, cf.case.id or 0),
         status_reason=cf.case.status_reason,
         status_date=status_date(cf.case.status_changed_at or cf.case.completed_at),
+        takeover=cf.case.takeover_date,
+        takeover_basis=cf.case.takeover_basis,
     )
 
 
@@ -112,6 +121,7 @@ def rows_of(cf: CaseFile, definition: Definition, today: date) -> list[Checklist
         departments=department_names(definition),
         labels=cf.labels,
         today=today,
+        waiting=waiting_reasons(definition, takeover_known=cf.case.takeover_date is not None),
     )
 
 

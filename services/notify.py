@@ -11,6 +11,7 @@ from sqlmodel import Session
 from koereplan.definition import Definition
 from koereplan.problems import Problem
 from koereplan.settings import get_settings
+from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
 from models.tables import Step
 from notifications.apprise_sender import asylum_centre_url
@@ -43,6 +44,7 @@ def case_summary(cf: CaseFile) -> CaseSummary:
         kind=case.kind,
         arrival=case.arrival_date,
         takeover=case.takeover_date,
+        takeover_text=describe_takeover(case.takeover_date, case.takeover_basis),
         household=household_summary([p.age for p in cf.household.people], case.kind),
         interpreter_language=case.interpreter_language,
         flow_run_url=flow_run_url(case.flow_run_id),

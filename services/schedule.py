@@ -1,4 +1,4 @@
-"""Arrival changes: every date anchored on arrival or takeover follows, departments are told."""
+"""Arrival changes: dates anchored on arrival follow, departments are told; takeover never moves."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from datetime import date
 from sqlmodel import Session
 
 from koereplan.definition import Definition
-from koereplan.planner import step_due
-from koereplan.progress import FINISHED
 from models.bookings import book_day, release_arrival
 from models.tables import AuditEntry, Step
 from services.casefile import CaseError, load_case, require_active
 from services.notify import tell_arrival, tell_due_moved
-from services.steps import already_applied, case_dates, visitation_dates
+from services.steps import already_applied, redate
 
 
 @dataclass
@@ -37,7 +35,7 @@ def reschedule(
     by: str,
     input_key: str | None = None,
 ) -> Rescheduled:
-    """Set a new arrival date; unfinished steps' due dates are recomputed, done ones kept."""
+    """Set a new arrival date; unfinished arrival-anchored due dates follow, done ones stay."""
     cf = load_case(db, ref, for_update=True)
     case = cf.case
     old = case.arrival_date
@@ -54,9 +52,7 @@ def reschedule(
     release_arrival(db, old)
     book_day(db, arrival)
     case.arrival_date = arrival
-    case.arrival_planned = False
-    if not case.takeover_given:
-        case.takeover_date = arrival
+    case.arrival_planned = False  # the takeover is the law's (IL § 4), never the arrival's
     db.add(case)
     db.add(
         AuditEntry(
@@ -69,31 +65,7 @@ def reschedule(
             input_key=input_key,
         )
     )
-    dates = case_dates(case)
-    visits = visitation_dates(cf.steps)
-    moved: list[tuple[Step, date | None]] = []
-    for step in cf.steps:
-        if step.status in FINISHED or not definition.has_step(step.key):
-            continue
-        spec = definition.step(step.key)
-        if spec.due.anchor not in ("arrival", "takeover"):
-            continue
-        new_due = step_due(spec, dates, visits.get(step.person_id))
-        if new_due != step.due:
-            moved.append((step, step.due))
-            db.add(
-                AuditEntry(
-                    case_id=case.id or 0,
-                    step_id=step.id,
-                    who=by,
-                    action="dated",
-                    old=step.due.isoformat() if step.due else None,
-                    new=new_due.isoformat() if new_due else None,
-                )
-            )
-            step.due = new_due
-            step.reminder_level, step.last_reminded_on = 0, None  # remind anew for the new date
-            db.add(step)
+    moved = redate(db, cf, definition, anchors=frozenset({"arrival"}), by=by)
     cause = f"arrival:{arrival.isoformat()}"
     tell_due_moved(db, cf, definition, moved, reason="Ny ankomstdato", cause=cause)
     moving = next((s for s in cf.steps if "asylcenter" in s.notify), None)

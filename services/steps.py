@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from koereplan.definition import Definition
 from koereplan.planner import CaseDates, step_due
 from koereplan.progress import FINISHED, StepRef, dependencies_met, opening_status
+from koereplan.takeover import REGISTRATION_STEP, registration_problem
 from koereplan.workdays import local_date
 from models.columns import utcnow
 from models.status import CaseStatus
@@ -39,6 +40,8 @@ def case_dates(case: Case) -> CaseDates:
         arrival=case.arrival_date,
         takeover=case.takeover_date,
         arrival_planned=case.arrival_planned,
+        decision=case.decision_date or case.notice_date,
+        takeover_basis=case.takeover_basis or "statutory",  # type: ignore[arg-type]
     )
 
 
@@ -69,18 +72,16 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             spec = definition.step(step.key)
             if spec.due.anchor == "visitation" and step.person_id in no_visit:
                 # No visitation, so no follow-ups counted from it: they cannot apply either.
-                audit_step(db, cf, step, who, "not_applicable", step.status, "not_applicable")
+                _audit(db, cf, step, who, "not_applicable", step.status, "not_applicable")
                 step.status, step.reason = "not_applicable", "Visitationen er ikke relevant"
                 step.done_at, step.done_by = utcnow(), who
                 changed = True
                 continue
             visitation = visits.get(step.person_id)
-            anchor_known = spec.due.anchor != "visitation" or visitation is not None
+            anchor_known = dates.knows(spec.due.anchor, visitation)
             if step.due is None and anchor_known:
                 step.due = step_due(spec, dates, visitation)
-                audit_step(
-                    db, cf, step, who, "dated", None, step.due.isoformat() if step.due else None
-                )
+                _audit(db, cf, step, who, "dated", None, step.due.isoformat() if step.due else None)
             status = opening_status(
                 kind=spec.kind,
                 anchor_known=anchor_known,
@@ -89,9 +90,7 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             )
             if status == step.status:
                 continue
-            audit_step(
-                db, cf, step, who, "opened" if status == "open" else status, step.status, status
-            )
+            _audit(db, cf, step, who, "opened" if status == "open" else status, step.status, status)
             step.status = status
             if status == "open":
                 step.opened_at = utcnow()
@@ -120,11 +119,14 @@ def mark_step(
     note: str | None = None,
     reason: str | None = None,
     input_key: str | None = None,
+    registered: date | None = None,
 ) -> Change:
     """Mark one step done or not applicable, then open its dependants and tell departments.
 
     The one function behind the Prefect UI's form and `koereplan done/skip`. A replayed
     input (same `input_key`) changes nothing; anything not allowed raises CaseError.
+    `registered` is the CPR registration date that `cpr_tilflyttet` needs: it becomes the
+    takeover, and the steps that waited for it get their due dates and open.
     """
     if input_key and already_applied(db, input_key):
         return Change(case_ref=ref, replayed=True)
@@ -144,17 +146,102 @@ def mark_step(
             f"Trinnet {key}{_for(cf, step)} i sag {ref} er allerede {word}"
             f" ({when}, {step.done_by})."
         )
+    if step.key == REGISTRATION_STEP or registered is not None:
+        _record_registration(db, cf, step, action, registered, by.strip())
     old = step.status
     step.status = action
     step.done_at, step.done_by = utcnow(), by.strip()
     step.note = (note or "").strip() or None
     step.reason = (reason or "").strip() or None
-    audit_step(db, cf, step, by.strip(), action, old, action, step.reason or step.note, input_key)
+    _audit(db, cf, step, by.strip(), action, old, action, step.reason or step.note, input_key)
     change = Change(case_ref=ref, marked=step)
     change.opened = advance(db, cf, definition)
     tell_departments_about(db, cf, definition, change.opened, cause=f"{action}:{step.id}")
     change.completed = complete_if_finished(db, cf, definition)
     return change
+
+
+def _record_registration(
+    db: Session, cf: CaseFile, step: Step, action: str, registered: date | None, by: str
+) -> None:
+    """The CPR registration date starts the integration responsibility (IL § 4 stk. 3)."""
+    if step.key != REGISTRATION_STEP:
+        raise CaseError(
+            f"Registreringsdato i CPR hører kun til trinnet {REGISTRATION_STEP}, "
+            f"ikke {step.key}. Intet er ændret."
+        )
+    if action != "done":
+        raise CaseError(
+            f"Trinnet {REGISTRATION_STEP} kan ikke markeres ikke relevant: integrationsansvaret "
+            "starter ved registreringen i CPR. Markér det udført med registreringsdatoen."
+        )
+    if registered is None:
+        raise CaseError(
+            "Registreringsdato i CPR mangler: angiv den dato, husstanden blev registreret "
+            "som tilflyttet kommunen (--dato ÅÅÅÅ-MM-DD eller feltet 'Registreringsdato i CPR')."
+        )
+    case = cf.case
+    problem = registration_problem(registered, case.decision_date or case.notice_date, local_date())
+    if problem:
+        raise CaseError(
+            f"Registreringsdato i CPR {registered.isoformat()} {problem}. Intet er ændret."
+        )
+    case.takeover_date, case.takeover_basis = registered, "cpr_registration"
+    db.add(case)
+    db.add(
+        AuditEntry(
+            case_id=case.id or 0,
+            step_id=step.id,
+            who=by,
+            action="takeover",
+            new=registered.isoformat(),
+            detail="fra CPR-registrering",
+        )
+    )
+
+
+def redate(
+    db: Session,
+    cf: CaseFile,
+    definition: Definition,
+    *,
+    anchors: frozenset[str],
+    by: str,
+) -> list[tuple[Step, date | None]]:
+    """Give unfinished steps anchored at `anchors` their due dates from the case's dates now.
+
+    Done steps never change. A step whose anchor became unknown waits with no due date.
+    Returns each moved step with its old due date, for the departments' digest.
+    """
+    dates = case_dates(cf.case)
+    visits = visitation_dates(cf.steps)
+    moved: list[tuple[Step, date | None]] = []
+    for step in cf.steps:
+        if step.status in FINISHED or not definition.has_step(step.key):
+            continue
+        spec = definition.step(step.key)
+        if spec.due.anchor not in anchors:
+            continue
+        new_due = step_due(spec, dates, visits.get(step.person_id))
+        if new_due == step.due:
+            continue
+        moved.append((step, step.due))
+        old, new = step.due, new_due
+        _audit(
+            db,
+            cf,
+            step,
+            by,
+            "dated",
+            old.isoformat() if old else None,
+            new.isoformat() if new else None,
+        )
+        step.due = new_due
+        step.reminder_level, step.last_reminded_on = 0, None  # remind anew for the new date
+        if new_due is None and step.status != "waiting":
+            _audit(db, cf, step, by, "waiting", step.status, "waiting")
+            step.status = "waiting"
+    return moved
 
 
 def complete_if_finished(db: Session, cf: CaseFile, definition: Definition) -> bool:
@@ -195,7 +282,7 @@ def _for(cf: CaseFile, step: Step) -> str:
     return f" ({label})" if label else ""
 
 
-def audit_step(
+def _audit(
     db: Session,
     cf: CaseFile,
     step: Step,
@@ -248,7 +335,10 @@ def deliver_notice_steps(db: Session, definition: Definition, step_ids: list[int
         for step in delivered:
             step.status, step.done_at, step.done_by = "done", utcnow(), SYSTEM
             step.note = "leveret"
-            audit_step(db, cf, step, SYSTEM, "done", "open", "done", "besked leveret")
+            _audit(db, cf, step, SYSTEM, "done", "open", "done", "besked leveret")
         opened = advance(db, cf, definition)
         tell_departments_about(db, cf, definition, opened, cause=f"delivered:{delivered[0].id}")
         complete_if_finished(db, cf, definition)
+
+
+audit_step = _audit  # the public name, for services that change steps outside this module

@@ -25,6 +25,7 @@ from services.ending import close_case
 from services.runtime import get_runtime
 from services.schedule import reschedule
 from services.steps import already_applied, mark_step
+from services.takeover import record_consent
 from tasks.notify import dispatch_outbox
 
 ACTIONS = {"udført": "done", "ikke relevant": "not_applicable"}
@@ -85,7 +86,10 @@ def tag_run(status: str) -> None:
 
 def publish_checklist(view: Snapshot, note: str | None = None) -> None:
     """The checklist as a table artifact (title, department, due, status, legal mark)."""
-    lines = [f"**Køreplan {view.ref}** · sagen er {view.status_text()} · {view.summary()}"]
+    lines = [
+        f"**Køreplan {view.ref}** · sagen er {view.status_text()} · {view.takeover_text()}"
+        f" · {view.summary()}"
+    ]
     if note:
         lines.append(f"Seneste registrering: {note}")
     create_table_artifact(
@@ -109,14 +113,23 @@ def apply_answer(case_ref: str, number: int, answer: dict[str, Any]) -> str:
         if not claimed.rowcount:  # type: ignore[attr-defined]
             return "allerede registreret"
         try:
-            return _apply(db, runtime, case_ref, answer, input_key)
+            with db.begin_nested():  # a refused answer changes nothing, not even half of it
+                return _apply(db, runtime, case_ref, answer, input_key)
         except CaseError as error:
             get_run_logger().warning("Registreringen blev ikke gennemført: %s", error)
             return f"ikke gennemført: {error}"
 
 
+def _date(value: Any) -> date | None:
+    """A form date: a date, an ISO string, or empty."""
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_key: str) -> str:
-    if already_applied(db, input_key) or already_applied(db, f"{input_key}:ankomst"):
+    keys = (input_key, f"{input_key}:ankomst", f"{input_key}:samtykke")
+    if any(already_applied(db, key) for key in keys):
         return "allerede registreret"
     by = str(answer.get("initialer") or "").strip()
     closing = str(answer.get(CLOSE_FIELD) or "").strip()
@@ -124,9 +137,23 @@ def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_k
         grund = next((k for k, word in CLOSE_REASON_DA.items() if word == closing), closing)
         return _close(db, runtime, case_ref, answer, grund, by, f"{input_key}:luk")
     done: list[str] = []
-    new_arrival = answer.get("ny_ankomstdato")
+    consent = _date(answer.get("overtagelse_samtykke"))
+    if consent:
+        moved = record_consent(
+            db,
+            runtime.definition,
+            ref=case_ref,
+            takeover=consent,
+            consent=bool(answer.get("samtykke_givet")),
+            by=by,
+            input_key=f"{input_key}:samtykke",
+        ).moved
+        done.append(
+            f"overtagelse {consent.isoformat()} efter samtykke ({len(moved)} frister flyttet)"
+        )
+    new_arrival = _date(answer.get("ny_ankomstdato"))
     if new_arrival:
-        arrival = new_arrival if isinstance(new_arrival, date) else date.fromisoformat(new_arrival)
+        arrival = new_arrival
         result = reschedule(
             db,
             runtime.definition,
@@ -154,9 +181,15 @@ def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_k
             note=answer.get("note") or None,
             reason=answer.get("begrundelse") or None,
             input_key=input_key,
+            registered=_date(answer.get("registreringsdato_cpr")),
         )
         marked = change.marked.title if change.marked else choice.key
         done.append(f"{marked}: {answer.get('handling') or 'udført'} ({by})")
+    elif answer.get("registreringsdato_cpr"):
+        raise CaseError(
+            "Registreringsdato i CPR: vælg trinnet 'Registreret i CPR som tilflyttet kommunen'"
+            " sammen med datoen. Intet er ændret."
+        )
     return "; ".join(done) or "opdateret"
 
 

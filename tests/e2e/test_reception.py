@@ -160,3 +160,50 @@ def test_fifty_waiting_households_hold_no_process(runner: Runner, koereplan_env:
         time.sleep(0.5)
     assert engines == []
     assert not runner._flow_run_process_map
+
+
+def test_a_quota_household_waits_for_its_cpr_registration_recorded_in_the_ui(
+    runner: Runner, koereplan_env: Path, webhooks: WebhookSink
+) -> None:
+    inbox = koereplan_env / "inbox"
+    inbox.mkdir(exist_ok=True)
+    notice = json.loads((EXAMPLES / "enlig-voksen.json").read_text())
+    notice.update(notice_id="UST-2026-KVOTE-1", legal_basis="kvote")
+    (inbox / "kvote.json").write_text(json.dumps(notice))
+    assert intake() == {"accepted": 1, "started": 1}
+
+    case = case_for("UST-2026-KVOTE-1")
+    assert (case.takeover_date, case.takeover_basis) == (None, "cpr_registration")
+    wait_for_state(case.flow_run_id, suspended_at("svar-0"))
+    artifact = f"koereplan-{case.ref.lower()}"
+    table = artifact_table(artifact)
+    assert "venter på registrering i CPR" in table
+    choices = form_choices(case.flow_run_id)
+    registration = next(c for c in choices if c.startswith("Registreret i CPR som tilflyttet"))
+
+    before = len(webhooks.requests)
+    send_like_the_ui(
+        case.flow_run_id,
+        {
+            "trin": registration,
+            "handling": "udført",
+            "initialer": "KT",
+            "registreringsdato_cpr": "2026-11-24",
+        },
+    )
+    wait_for_state(case.flow_run_id, suspended_at("svar-1"))
+
+    with session(get_runtime().engine) as db:
+        stored = db.exec(select(Case).where(Case.id == case.id)).one()
+        steps = {s.key: s for s in db.exec(select(Step).where(Step.case_id == case.id)).all()}
+    assert (stored.takeover_date.isoformat(), stored.takeover_basis) == (  # type: ignore[union-attr]
+        "2026-11-24",
+        "cpr_registration",
+    )
+    assert steps["cpr_tilflyttet"].done_by == "KT"
+    contract = steps["integrationskontrakt"]
+    assert (contract.status, contract.due.isoformat()) == ("open", "2026-12-24")  # type: ignore[union-attr]
+    new = list(zip(webhooks.paths[before:], webhooks.requests[before:], strict=True))
+    told = [path for path, body in new if "Integrationskontrakt" in str(body)]
+    assert told == ["/hooks/jobcenter-integration"]  # one message for the department
+    assert "venter på registrering i CPR" not in artifact_table(artifact)

@@ -215,12 +215,16 @@ def test_a_new_arrival_date_moves_the_dates_and_tells_the_departments(engine: En
     with session(engine) as db:
         result = reschedule(db, DEFINITION, ref=ref, arrival=date(2026, 12, 16), by="AB")
     moved = {step.key for step, _ in result.moved}
-    assert "integrationskontrakt" in moved and "bolig_indbo" not in moved
+    assert "moede_jobcenter" in moved and "bolig_indbo" not in moved
+    assert "integrationskontrakt" not in moved  # the takeover is the law's, not the arrival's
     after = steps(engine, ref)
-    assert after[("integrationskontrakt", "P-77120")].due == date(2027, 1, 16)
+    assert after[("integrationskontrakt", "P-77120")].due == date(2027, 2, 4)
     assert after[("bolig_indbo", "")].due == date(2026, 12, 2)  # done: kept
+    with session(engine) as db:
+        case = db.exec(select(Case).where(Case.ref == ref)).one()
+    assert (case.takeover_date, case.takeover_basis) == (date(2027, 1, 4), "statutory")
     kinds = {(row.message_type, row.department) for row in outbox(engine)}
-    assert ("due_moved", "jobcenter-integration") in kinds
+    assert ("due_moved", "jobcenter-integration") in kinds  # moede_jobcenter moved
     assert sum(row.message_type == "moving_notice" for row in outbox(engine)) == 2
 
 

@@ -83,7 +83,8 @@ def test_a_new_arrival_date_from_the_form_moves_the_dates(engine: Engine) -> Non
         case = load_case(db, ref)
     assert case.case.arrival_date == date(2026, 12, 15)
     steps = {(s.key, s.person_id): s for s in case.steps}
-    assert steps[("integrationskontrakt", "P-80001")].due == date(2027, 1, 15)
+    assert steps[("moede_jobcenter", "P-80001")].due == date(2027, 1, 4)  # +10 wd
+    assert steps[("integrationskontrakt", "P-80001")].due == date(2027, 2, 4)  # takeover kept
 
 
 def test_a_step_finished_elsewhere_meanwhile_is_a_clear_message(engine: Engine) -> None:

@@ -106,7 +106,8 @@ def test_migrating_twice_changes_nothing(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert version == head
 
 
 def test_migrations_downgrade_to_an_empty_database(engine: Engine) -> None:

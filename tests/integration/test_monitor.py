@@ -149,12 +149,12 @@ def test_an_escalation_is_repeated_after_five_working_days_and_not_in_between(
 def test_legal_deadlines_are_marked_as_such_in_escalations(
     engine: Engine, two_cases: list[str], receivers: Receivers
 ) -> None:
-    run(engine, receivers, date(2027, 1, 12))
+    run(engine, receivers, date(2027, 2, 8))  # the takeover is the law's: 4 Jan 2027
     [late] = mails_to(receivers.smtp, "jobcenter-integration")
     assert late["subject"].endswith("(heraf lovkrav)")
     lines = mail_text(late).splitlines()
     contract = "- Integrationskontrakt udarbejdet og underskrevet (hovedperson)"
-    assert f"{contract} – frist 8. januar 2027 (lovkrav), 4 dage over" in lines
+    assert f"{contract} – frist 4. februar 2027 (lovkrav), 4 dage over" in lines
     internal = [line for line in lines if line.startswith("- Første møde på Jobcenter")]
     assert internal and not any("lovkrav" in line for line in internal)
 

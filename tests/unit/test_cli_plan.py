@@ -30,7 +30,15 @@ def test_plan_json_prints_the_spec_object(name: str) -> None:
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     assert set(plan) == {"case", "steps"}
-    assert set(plan["case"]) == {"notice_id", "kind", "notice", "arrival", "takeover"}
+    assert list(plan["case"]) == [
+        "notice_id",
+        "kind",
+        "notice",
+        "arrival",
+        "decision",
+        "takeover",
+        "takeover_basis",
+    ]
     fields = {
         "key",
         "phase",
@@ -84,7 +92,7 @@ def test_a_missing_file_is_a_clear_message(tmp_path: Path) -> None:
 def test_check_config_accepts_the_shipped_files() -> None:
     result = runner.invoke(app, ["check-config"])
     assert result.exit_code == 0, result.output
-    assert "44 trin" in result.stdout
+    assert "45 trin" in result.stdout
 
 
 def test_check_config_points_at_the_line_of_an_unknown_department(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ SPEC_STEPS: list[tuple[str, str, bool, str]] = [
     ("familiekonsulent", "foer", False, "arrival -3 wd"),
     ("skoleindskrivning", "foer", False, "arrival -3 wd"),
     ("uledsaget_vurdering", "foer", False, "notice +2 wd"),
+    ("cpr_tilflyttet", "ankomst", False, "on arrival"),
     ("ankomst_formalia", "ankomst", False, "on arrival"),
     ("bolig_fremvist", "ankomst", False, "on arrival"),
     ("moeder_informeret", "ankomst", False, "on arrival"),
@@ -152,10 +153,10 @@ def test_the_aalborg_file_is_the_default_and_has_no_problems() -> None:
     assert check_definition(path) == []
 
 
-def test_the_aalborg_file_has_all_44_steps_20_departments_and_3_phases(aalborg: Definition) -> None:
+def test_the_aalborg_file_has_all_45_steps_20_departments_and_3_phases(aalborg: Definition) -> None:
     assert aalborg.municipality_name == "Aalborg Kommune"
     assert aalborg.municipality_code == "851"
-    assert len(aalborg.steps) == 44
+    assert len(aalborg.steps) == 45
     assert len(aalborg.departments) == 20
     assert [(p.key, p.title) for p in aalborg.phases] == [
         ("foer", "Før modtagelsen"),
@@ -309,6 +310,25 @@ def test_a_reunification_case_skips_the_housing_steps(aalborg: Definition) -> No
     assert not aalborg.step("flyttemeddelelse").applies_to(household)
     assert aalborg.step("ankomst_formalia").applies_to(household)
     assert aalborg.step("varsel_sundhedspleje").applies_to(household)
+
+
+def test_only_a_household_waiting_for_its_cpr_registration_gets_the_registration_step(
+    aalborg: Definition,
+) -> None:
+    people = (person("P-1", 30),)
+    waiting = Household("opholdstilladelse", False, people, awaits_registration=True)
+    assert aalborg.step("cpr_tilflyttet").applies_to(waiting)
+    assert not aalborg.step("cpr_tilflyttet").applies_to(
+        Household("opholdstilladelse", False, people)
+    )
+
+
+def test_digital_post_is_reconsidered_for_every_member_aged_15_or_more(aalborg: Definition) -> None:
+    household = Household(
+        "opholdstilladelse", False, (person("P-1", 40), person("P-2", 15), person("P-3", 14))
+    )
+    members = aalborg.step("digital_post_revurdering").members_of(household)
+    assert [p.person_id for p in members] == ["P-1", "P-2"]
 
 
 def test_member_filters_all_must_hold_and_keep_notice_order(aalborg: Definition) -> None:

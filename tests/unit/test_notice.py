@@ -21,6 +21,7 @@ from koereplan.notice import (
     parse_notice,
 )
 from koereplan.problems import Problem
+from koereplan.takeover import Takeover
 
 EXAMPLES = Path("/work/shared/examples")
 TODAY = date(2026, 11, 24)
@@ -166,13 +167,14 @@ def test_an_arrival_on_the_copenhagen_day_of_issue_is_accepted_though_utc_says_e
     assert parse(data).expected_arrival == date(2026, 11, 28)
 
 
-def test_a_takeover_date_before_the_notice_date_is_allowed() -> None:
-    notice = parse(notice_dict(takeover_date="2026-11-01"))
-    assert notice.takeover_on(date(2026, 12, 9)) == date(2026, 11, 1)
+def test_a_consent_takeover_before_the_notice_date_is_allowed_from_the_decision_on() -> None:
+    notice = parse(notice_dict(decision_date="2026-10-20", takeover_date="2026-11-01"))
+    assert notice.takeover == Takeover(date(2026, 11, 1), "consent")
 
 
-def test_without_a_takeover_date_takeover_is_the_arrival() -> None:
-    assert parse(BASE).takeover_on(date(2026, 12, 9)) == date(2026, 12, 9)
+def test_without_a_takeover_date_the_takeover_is_the_law_s_not_the_arrival() -> None:
+    # Notice 23 Nov 2026 → 1 Jan 2027, a Friday holiday → Monday 4 Jan 2027.
+    assert parse(BASE).takeover == Takeover(date(2027, 1, 4), "statutory")
 
 
 def test_the_household_carries_the_facts_the_rules_use_and_no_names() -> None:

@@ -15,7 +15,8 @@ from koereplan.definition import load_definition
 from koereplan.notice import parse_notice
 from koereplan.planner import plan_case
 from koereplan.settings import CONFIG_DIR
-from koereplan.workdays import is_working_day
+from koereplan.takeover import by_registration, statutory_takeover
+from koereplan.workdays import is_working_day, local_date
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")
@@ -31,22 +32,31 @@ def legal_steps(plan: dict) -> set[tuple[str, str | None, str | None]]:
     return {(s["key"], s["person_id"], s["due"]) for s in plan["steps"] if s["legal"]}
 
 
-def test_a_single_adult_gets_the_law_s_deadlines_from_the_takeover_date() -> None:
+def plan_changed(name: str, **changes: object) -> dict:
+    raw = json.loads((EXAMPLES / name).read_text())
+    raw.update(changes)
+    notice = parse_notice(json.dumps(raw).encode(), municipality_code="851")
+    return plan_case(notice, DEFINITION).to_json()
+
+
+def test_a_single_adult_gets_the_law_s_deadlines_from_the_statutory_takeover() -> None:
     plan = plan_example("enlig-voksen.json")
     assert plan["case"] == {
         "notice_id": "UST-2026-100231",
         "kind": "opholdstilladelse",
         "notice": "2026-11-23",
         "arrival": "2026-12-09",
-        "takeover": "2026-12-09",
+        "decision": "2026-11-23",
+        # Decision in November: 1 Jan 2027 is a Friday holiday, so Monday 4 Jan 2027.
+        "takeover": "2027-01-04",
+        "takeover_basis": "statutory",
     }
     person = "P-77120"
-    # takeover 9 Dec 2026: +1 month = Saturday 9 Jan 2027, kept (legal dates never move).
-    expected = {(key, person, "2027-01-09") for key in LEGAL_PER_ADULT}
+    expected = {(key, person, "2027-02-04") for key in LEGAL_PER_ADULT}
     expected |= {
-        ("virksomhedsrettet_tilbud", person, "2027-01-09"),
-        ("visitation", person, "2027-03-09"),
-        ("helbredsvurdering", person, "2027-06-09"),
+        ("virksomhedsrettet_tilbud", person, "2027-02-04"),
+        ("visitation", person, "2027-04-04"),  # a Sunday (Easter Day), kept: legal dates never move
+        ("helbredsvurdering", person, "2027-07-04"),
     }
     expected |= {(f"opfoelgning_{n}", person, None) for n in range(1, 5)}
     assert legal_steps(plan) == expected
@@ -54,9 +64,13 @@ def test_a_single_adult_gets_the_law_s_deadlines_from_the_takeover_date() -> Non
 
 
 def test_an_internal_target_on_a_saturday_moves_back_to_friday() -> None:
-    steps = {s["key"]: s for s in plan_example("enlig-voksen.json")["steps"]}
+    # Consent takeover 9 Dec 2026: +1 month = Saturday 9 Jan 2027.
+    plan = plan_changed("enlig-voksen.json", takeover_date="2026-12-09")
+    assert plan["case"]["takeover_basis"] == "consent"
+    steps = {s["key"]: s for s in plan["steps"]}
     assert steps["kompetencevurdering"]["due"] == "2027-01-08"
     assert steps["kompetencevurdering"]["legal"] is False
+    assert steps["integrationskontrakt"]["due"] == "2027-01-09"
 
 
 def test_the_follow_ups_wait_for_the_visitation_date() -> None:
@@ -71,11 +85,12 @@ def test_a_family_without_arrival_date_gets_one_planned_ten_working_days_out() -
     assert plan["case"]["arrival"] == "2026-12-08"
     adults = ["P-80001", "P-80002", "P-80005"]
     on_benefit = ["P-80001", "P-80002"]  # P-80005 is 70 on arrival: past pension age
-    expected = {(key, p, "2027-01-08") for key in LEGAL_PER_ADULT for p in adults}
-    expected |= {("virksomhedsrettet_tilbud", p, "2027-01-08") for p in on_benefit}
-    expected |= {("visitation", p, "2027-03-08") for p in on_benefit}
+    # The takeover is the law's (4 Jan 2027), not the planned arrival.
+    expected = {(key, p, "2027-02-04") for key in LEGAL_PER_ADULT for p in adults}
+    expected |= {("virksomhedsrettet_tilbud", p, "2027-02-04") for p in on_benefit}
+    expected |= {("visitation", p, "2027-04-04") for p in on_benefit}
     expected |= {(f"opfoelgning_{n}", p, None) for n in range(1, 5) for p in on_benefit}
-    expected |= {("helbredsvurdering", f"P-8000{n}", "2027-06-08") for n in range(1, 6)}
+    expected |= {("helbredsvurdering", f"P-8000{n}", "2027-07-04") for n in range(1, 6)}
     assert legal_steps(plan) == expected
 
 
@@ -149,8 +164,8 @@ def test_a_second_municipality_plans_from_its_own_file() -> None:
     ]
     assert [s[1] for s in steps if s[0] == "skolestart"] == ["P-80003"]
     assert {s[1]: s[3] for s in steps if s[0] == "forloeb"} == {
-        "P-80001": date(2027, 1, 8),
-        "P-80002": date(2027, 1, 8),
+        "P-80001": date(2027, 2, 4),
+        "P-80002": date(2027, 2, 4),
     }
     assert {s[4] for s in steps if s[0] in ("forloeb", "samtale")} == {"planned"}
 
@@ -195,13 +210,28 @@ def notices(draw: st.DrawFn) -> bytes:
         notice["reference_notice_id"] = "N-0"
     if draw(st.booleans()):
         notice["asylum_centre"] = {"name": "Center", "email": "c@center.example"}
+    decision = local_date(issued)  # the notice date: the decision's default
+    if draw(st.booleans()):
+        decision -= timedelta(days=draw(st.integers(0, 360)))
+        notice["decision_date"] = decision.isoformat()
+    if notice["kind"] == "opholdstilladelse":
+        basis = draw(st.sampled_from([None, "asyl", "kvote"]))
+        if basis:
+            notice["legal_basis"] = basis
     if draw(st.booleans()):
         arrival = local + timedelta(days=draw(st.integers(0, 60)))
         notice["expected_arrival"] = arrival.isoformat()
-        if draw(st.booleans()):
-            notice["takeover_date"] = (
-                arrival + timedelta(days=draw(st.integers(0, 30)))
-            ).isoformat()
+    if draw(st.booleans()):
+        # Consent (asyl) up to the statutory date; a CPR registration from the decision on.
+        latest = (
+            statutory_takeover(decision)
+            if by_registration(notice["kind"], notice.get("legal_basis")) is False
+            else decision + timedelta(days=120)
+        )
+        span = (latest - decision).days
+        notice["takeover_date"] = (
+            decision + timedelta(days=draw(st.integers(0, span)))
+        ).isoformat()
     return json.dumps(notice).encode()
 
 
@@ -213,14 +243,21 @@ def test_generated_notices_plan_by_the_date_rules(raw: bytes) -> None:
     dates = plan.dates
     defs = {step.key: step for step in DEFINITION.steps}
     for step in plan.steps:
+        anchor_name = defs[step.key].due.anchor
         if step.due is None:
-            assert step.status == "waiting" and defs[step.key].due.anchor == "visitation"
+            assert step.status == "waiting"
+            assert anchor_name == "visitation" or (
+                anchor_name == "takeover" and dates.takeover is None
+            )
             continue
-        assert step.due >= dates.notice
-        anchor = dates.anchor(defs[step.key].due.anchor)
+        anchor = dates.anchor(anchor_name)
+        assert anchor is not None
         if step.legal:
             assert step.due == shift(anchor, defs[step.key].due)
+            if anchor_name == "takeover":
+                assert dates.takeover is not None and step.due >= dates.takeover
         else:
+            assert step.due >= dates.notice
             assert is_working_day(step.due)
     household = notice.household(dates.arrival)
     for definition in DEFINITION.steps:
