@@ -37,6 +37,7 @@ from services.outbox import Outgoing, enqueue_all, idempotency_key
 from services.steps import advance, case_dates, redate
 
 WHO = "migrate-takeover"
+NEW_STEPS = (REGISTRATION_STEP, "digital_post_revurdering")
 REASON = "Overtagelsesdatoen er genberegnet efter integrationsloven § 4"
 
 
@@ -147,8 +148,7 @@ def _migrate_case(
         )
         case.takeover_date, case.takeover_basis = target.date, target.basis
     db.add(case)
-    if target.date is None:
-        result.added = _add_registration_step(db, cf, definition)
+    result.added = _add_new_steps(db, cf, definition)
     moved = redate(db, cf, definition, anchors=frozenset({"takeover"}), by=WHO)
     opened = advance(db, cf, definition, who=WHO)
     tell_departments_about(db, cf, definition, opened, cause="migrate_takeover")
@@ -210,32 +210,46 @@ def _target(case: Case, decision: date, legal_basis: str | None) -> tuple[Takeov
     return Takeover(given, "consent"), None
 
 
-def _add_registration_step(db: Session, cf: CaseFile, definition: Definition) -> list[str]:
-    """A case that now waits for its CPR registration gets the step that records it."""
-    if any(s.key == REGISTRATION_STEP for s in cf.steps) or not definition.has_step(
-        REGISTRATION_STEP
-    ):
-        return []
-    spec = definition.step(REGISTRATION_STEP)
-    step = Step(
-        case_id=cf.case.id or 0,
-        position=0,
-        key=spec.key,
-        phase=spec.phase,
-        title=spec.title,
-        kind=spec.kind,
-        responsible=spec.responsible,
-        notify=list(spec.notify),
-        legal=spec.legal,
-        due=step_due(spec, case_dates(cf.case)),
-        status=StepStatus.PLANNED.value,  # opened by `advance`, which tells its departments
-    )
-    db.add(step)
-    cf.steps.append(step)
-    member_index = {m.person_id: m.position for m in cf.members}
-    cf.steps.sort(key=lambda s: definition.order_key(s.key, member_index.get(s.person_id, -1)))
-    for position, each in enumerate(cf.steps):
-        each.position = position
-        db.add(each)
-    db.flush()
-    return [REGISTRATION_STEP]
+def _add_new_steps(db: Session, cf: CaseFile, definition: Definition) -> list[str]:
+    """Steps the new rules plan that a stored case lacks: `cpr_tilflyttet` where it now waits
+    for its CPR registration, `digital_post_revurdering` for members aged 15 to 17."""
+    have = {(s.key, s.person_id) for s in cf.steps}
+    household = cf.household
+    dates = case_dates(cf.case)
+    added: list[str] = []
+    for key in NEW_STEPS:
+        if not definition.has_step(key) or not definition.step(key).applies_to(household):
+            continue
+        spec = definition.step(key)
+        persons = (
+            [""] if spec.scope == "household" else [p.person_id for p in spec.members_of(household)]
+        )
+        for person_id in persons:
+            if (key, person_id) in have:
+                continue
+            step = Step(
+                case_id=cf.case.id or 0,
+                position=0,
+                key=spec.key,
+                person_id=person_id,
+                phase=spec.phase,
+                title=spec.title,
+                kind=spec.kind,
+                responsible=spec.responsible,
+                notify=list(spec.notify),
+                legal=spec.legal,
+                due=step_due(spec, dates),
+                status=StepStatus.PLANNED.value,  # opened by `advance`, which tells departments
+            )
+            db.add(step)
+            cf.steps.append(step)
+            label = cf.label(person_id)
+            added.append(f"{key} ({label})" if label else key)
+    if added:
+        member_index = {m.person_id: m.position for m in cf.members}
+        cf.steps.sort(key=lambda s: definition.order_key(s.key, member_index.get(s.person_id, -1)))
+        for position, each in enumerate(cf.steps):
+            each.position = position
+            db.add(each)
+        db.flush()
+    return added

@@ -154,3 +154,26 @@ def test_a_stored_quota_case_without_registration_gets_the_step_and_waits(
     assert by_key[("erklaering", "P-77120")].due is None
     assert by_key[("integrationskontrakt", "P-77120")].status == "done"  # done: kept
     assert migrate_takeover(engine, DEFINITION, dry_run=False).changed == []
+
+
+def test_a_stored_member_aged_15_to_17_gets_the_digital_post_step(engine: Engine) -> None:
+    legacy_database(engine)
+    migrate(engine)
+    with session(engine) as db:
+        db.exec(  # type: ignore[call-overload]
+            text("UPDATE members SET birth_date = :born WHERE person_id = 'P-80003'"),
+            params={"born": date(2010, 1, 1)},  # 16 on the arrival date
+        )
+    report = migrate_takeover(engine, DEFINITION, dry_run=False)
+    assert [c.added for c in report.cases] == [[], ["digital_post_revurdering (barn 1)"], []]
+    with session(engine) as db:
+        cf = load_case(db, "KR-2026-0002")
+    digital = [s for s in cf.steps if s.key == "digital_post_revurdering"]
+    assert [(s.person_id, s.status) for s in digital] == [
+        ("P-80001", "open"),
+        ("P-80002", "open"),
+        ("P-80003", "open"),
+        ("P-80005", "open"),
+    ]
+    assert [s.position for s in cf.steps] == list(range(len(cf.steps)))
+    assert migrate_takeover(engine, DEFINITION, dry_run=False).changed == []

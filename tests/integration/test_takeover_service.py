@@ -259,3 +259,17 @@ def test_the_form_records_a_consent_once(engine: Engine) -> None:
     assert said.startswith("overtagelse 2026-12-09 efter samtykke")
     assert answer(engine, ref, "run:svar-0", **fields) == "allerede registreret"
     assert stored_case(engine, ref).takeover_basis == "consent"
+
+
+def test_intake_rejects_a_consent_after_the_statutory_date_naming_the_field(
+    engine: Engine,
+) -> None:
+    data = json.loads((EXAMPLES / "enlig-voksen.json").read_text())
+    data["takeover_date"] = "2027-01-05"
+    raw = json.dumps(data).encode()
+    result = receive_file(engine, DEFINITION, Settings(), file_name="sen.json", raw=raw)
+    assert result.outcome == "rejected" and result.quarantined
+    assert [p.where for p in result.problems] == ["takeover_date"]
+    assert result.problems[0].message.startswith("ligger efter lovens frist for overtagelse")
+    with session(engine) as db:
+        assert db.exec(select(Case)).all() == []
