@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.objects import StateType
-from prefect.flow_runs import resume_flow_run
 from sqlmodel import col, select
 
 from cli.common import console
@@ -156,6 +153,9 @@ def _case_runs() -> dict[str, str]:
 
 
 def _wait_all(run_ids: object, key: str, timeout: float = 120) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import StateType
+
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         for run_id in list(run_ids):  # type: ignore[call-overload]
@@ -176,6 +176,8 @@ def _wait_all(run_ids: object, key: str, timeout: float = 120) -> None:
 
 def _answer(run_id: str, title: str, answer: dict[str, str]) -> None:
     """Answer the run's form the way the UI does: pick the step by its label, resume."""
+    from prefect.flow_runs import resume_flow_run
+
     runtime = get_runtime()
     with session(runtime.engine) as db:
         ref = db.exec(select(Case.ref).where(Case.flow_run_id == run_id)).one()
