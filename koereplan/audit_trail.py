@@ -1,0 +1,64 @@
+"""A case's audit trail as an access request (aktindsigt) reads it: in order, in Danish.
+
+This is the one output that may name the members: an access request is about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from koereplan.danish import STATUS_DA
+from koereplan.workdays import COPENHAGEN
+
+AUDIT_HEADERS = ("Tidspunkt", "Hvem", "Hvad", "Trin", "Person", "Før → efter", "Begrundelse")
+ACTION_DA: dict[str, str] = {
+    "created": "sag oprettet",
+    "opened": "trin åbnet",
+    "done": "udført",
+    "not_applicable": "ikke relevant",
+    "rescheduled": "ankomst flyttet",
+    "dated": "frist sat/flyttet",
+    "reminded": "påmindelse sendt",
+    "escalated": "rykker sendt",
+    "note": "note",
+    "completed": "sag afsluttet",
+    "amended": "ændret af Udlændingestyrelsen",
+    "withdrawn": "visitering tilbagekaldt",
+    "closed": "sag lukket",
+    "reopened": "sag genåbnet",
+}
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One recorded event of a case."""
+
+    at: datetime
+    who: str
+    action: str
+    step: str = ""  # the step's title, "" for a case event
+    person: str = ""  # the member's name, "" for a household or case event
+    old: str | None = None
+    new: str | None = None
+    detail: str | None = None
+
+    def row(self) -> tuple[str, ...]:
+        """The line with Copenhagen time and Danish words."""
+        return (
+            self.at.astimezone(COPENHAGEN).strftime("%d-%m-%Y %H:%M:%S"),
+            self.who,
+            ACTION_DA.get(self.action, self.action),
+            self.step,
+            self.person,
+            change(self.old, self.new),
+            self.detail or "",
+        )
+
+
+def change(old: str | None, new: str | None) -> str:
+    """`åben → udført`; one side alone when the other is unknown."""
+    words = [STATUS_DA.get(v, v) if v else "" for v in (old, new)]
+    if not any(words):
+        return ""
+    return " → ".join(word or "–" for word in words)
