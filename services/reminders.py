@@ -272,7 +272,7 @@ def _decide_all(run: Window, rows: Iterable[Row[Any]]) -> list[tuple[Row[Any], D
 def _hits(db: Session, decided: Sequence[tuple[Row[Any], Decision]]) -> list[_Hit]:
     """Message lines for the decided steps of active cases, in case and due-date order."""
     cases = _active_cases(db, {row.case_id for row, _ in decided})
-    labels = _labels(
+    labels = member_labels(
         db, {row.case_id for row, _ in decided if row.person_id and row.case_id in cases}
     )
     hits = [
@@ -314,7 +314,7 @@ def _active_cases(db: Session, case_ids: set[int]) -> dict[int, tuple[str, str |
     return found
 
 
-def _labels(db: Session, case_ids: set[int]) -> dict[tuple[int, str], str]:
+def member_labels(db: Session, case_ids: set[int]) -> dict[tuple[int, str], str]:
     """(case id, person id) -> `barn 2`, from roles and positions only: names are never read."""
     m = MEMBERS.c
     people: dict[int, list[Person]] = defaultdict(list)
