@@ -1,4 +1,7 @@
-"""The deadline monitor: on working-day mornings, remind and escalate, then send the digests."""
+"""The deadline monitor: on working-day mornings, remind and escalate, then send the digests.
+
+On the week's first working day it also writes each department's weekly digest.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import date
 from prefect import flow
 
 from koereplan.reminders import copenhagen_today
-from tasks.deadlines import check_deadlines
+from tasks.deadlines import check_deadlines, write_digests
 from tasks.notify import dispatch_outbox
 
 
@@ -17,6 +20,7 @@ def deadline_monitor(today: date | None = None, force: bool = False) -> dict[str
     day = today or copenhagen_today()
     report = check_deadlines(day, force=force)
     counts = report.counts()
-    if not report.skipped:
+    counts["weekly_digests"] = write_digests(day)
+    if not report.skipped or counts["weekly_digests"]:
         counts["sent"] = dispatch_outbox().messages
     return counts

@@ -43,6 +43,7 @@ class MessageType(StrEnum):
     NOTICE_REJECTED = "notice_rejected"
     CASE_COMPLETED = "case_completed"
     CASE_ENDED = "case_ended"
+    WEEKLY_DIGEST = "weekly_digest"
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,26 @@ class CaseEndedContext:
     flow_run_url: str | None = None
 
 
+@dataclass(frozen=True)
+class WeeklyDigestContext:
+    """Monday's digest for one department: its open, overdue and this week's steps."""
+
+    department_name: str
+    today: date
+    week_end: date
+    open_total: int
+    overdue_total: int
+    overdue: Sequence[StepLine] = ()
+    due_this_week: Sequence[StepLine] = ()
+    due_this_week_total: int = 0
+    queue_url: str | None = None  # the department's `afdeling-<key>` artifact
+
+    @property
+    def case_refs(self) -> list[str]:
+        """The cases of the listed lines, so a one-case digest can name it in its subject."""
+        return sorted({line.case_ref for line in (*self.overdue, *self.due_this_week)})
+
+
 MessageContext = (
     CaseCreatedContext
     | NewStepsContext
@@ -226,6 +247,7 @@ MessageContext = (
     | NoticeRejectedContext
     | CaseCompletedContext
     | CaseEndedContext
+    | WeeklyDigestContext
 )
 
 CONTEXT_TYPES: dict[MessageType, type] = {
@@ -238,6 +260,7 @@ CONTEXT_TYPES: dict[MessageType, type] = {
     MessageType.NOTICE_REJECTED: NoticeRejectedContext,
     MessageType.CASE_COMPLETED: CaseCompletedContext,
     MessageType.CASE_ENDED: CaseEndedContext,
+    MessageType.WEEKLY_DIGEST: WeeklyDigestContext,
 }
 
 
@@ -286,6 +309,12 @@ def flow_run_url(flow_run_id: str | None, ui_url: str | None = None) -> str | No
     if not flow_run_id or not base:
         return None
     return f"{base.rstrip('/')}/runs/flow-run/{flow_run_id}"
+
+
+def artifact_url(key: str, ui_url: str | None = None) -> str | None:
+    """Link to the latest version of an artifact in the Prefect UI, or None when unknown."""
+    base = ui_url or os.environ.get(PREFECT_UI_ENV)
+    return f"{base.rstrip('/')}/artifacts/key/{key}" if base else None
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -366,6 +395,8 @@ __all__ = [
     "ReminderContext",
     "RenderedMessage",
     "StepLine",
+    "WeeklyDigestContext",
+    "artifact_url",
     "flow_run_url",
     "household_summary",
     "language_da",

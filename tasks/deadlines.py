@@ -7,6 +7,7 @@ from datetime import date
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from services.digest import weekly_digests
 from services.reminders import MonitorReport, monitor, summary_da
 from services.runtime import get_runtime
 
@@ -25,3 +26,13 @@ def check_deadlines(today: date, force: bool = False) -> MonitorReport:
     )
     get_run_logger().info(summary_da(report))  # counts and dates only, never a name
     return report
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)
+def write_digests(today: date) -> int:
+    """The weekly digests on the week's first working day; a rerun that week adds nothing."""
+    runtime = get_runtime()
+    report = weekly_digests(runtime.engine, runtime.definition, today=today)
+    if not report.skipped:
+        get_run_logger().info("Ugentligt overblik til %d afdelinger", len(report.departments))
+    return len(report.departments)

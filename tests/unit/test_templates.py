@@ -24,6 +24,7 @@ from notifications.messages import (
     NoticeRejectedContext,
     ReminderContext,
     StepLine,
+    WeeklyDigestContext,
     flow_run_url,
     household_summary,
     language_da,
@@ -87,6 +88,17 @@ FIXTURES: dict[MessageType, MessageContext] = {
         steps_lapsed=2,
         reason="visitering tilbagekaldt",
         joined_by=["KR-2027-0001"],
+    ),
+    MessageType.WEEKLY_DIGEST: WeeklyDigestContext(
+        "Jobcenter Integration, FB",
+        date(2027, 1, 11),
+        date(2027, 1, 17),
+        open_total=3,
+        overdue_total=1,
+        overdue=[LEGAL],
+        due_this_week=[INTERNAL],
+        due_this_week_total=1,
+        queue_url="http://127.0.0.1:4200/artifacts/key/afdeling-jobcenter-integration",
     ),
 }
 
