@@ -8,34 +8,54 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import psutil
+import yaml
 from prefect import serve
 from prefect.runner import Runner
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Interval, Schedule
 
 from flows.deadlines import deadline_monitor
 from flows.intake import intake
+from flows.overview import overview
 from flows.reception import reception
 
-INTAKE_INTERVAL_S = 60
-MONITOR_CRON = "0 7 * * 1-5"  # working-day mornings; holidays are skipped by the flow
-TIMEZONE = "Europe/Copenhagen"
+PREFECT_YAML = Path(__file__).resolve().parent.parent / "prefect.yaml"
+
+
+@lru_cache(maxsize=1)
+def _yaml_deployments() -> dict[str, dict[str, Any]]:
+    """The deployments written in prefect.yaml, by name."""
+    return {d["name"]: d for d in yaml.safe_load(PREFECT_YAML.read_text())["deployments"]}
+
+
+def schedules_of(name: str) -> list[Schedule]:
+    """A deployment's schedules as prefect.yaml writes them: the one place they are kept."""
+    found: list[Schedule] = []
+    for entry in _yaml_deployments()[name].get("schedules") or []:
+        if "cron" in entry:
+            found.append(Cron(entry["cron"], timezone=entry.get("timezone")))
+        else:
+            found.append(Interval(entry["interval"], timezone=entry.get("timezone")))
+    return found
 
 
 def deployments(*, schedules: bool = True) -> list[Any]:
     """The deployments of `prefect.yaml`, for serving without a work pool."""
+
+    def of(name: str) -> list[Schedule] | None:
+        return schedules_of(name) if schedules else None
+
     return [
-        intake.to_deployment(
-            name="intake", interval=INTAKE_INTERVAL_S if schedules else None, tags=["koereplan"]
-        ),
+        intake.to_deployment(name="intake", schedules=of("intake"), tags=["koereplan"]),
         reception.to_deployment(name="reception", tags=["koereplan"]),
         deadline_monitor.to_deployment(
-            name="deadline-monitor",
-            schedules=[Cron(MONITOR_CRON, timezone=TIMEZONE)] if schedules else None,
-            tags=["koereplan"],
+            name="deadline-monitor", schedules=of("deadline-monitor"), tags=["koereplan"]
         ),
+        overview.to_deployment(name="overview", schedules=of("overview"), tags=["koereplan"]),
     ]
 
 

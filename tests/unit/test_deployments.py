@@ -39,3 +39,23 @@ def test_the_example_routing_file_reaches_every_department() -> None:
     departments = yaml.safe_load((ROOT / "config" / "koereplan.aalborg.yaml").read_text())
     keys = {d["key"] for d in departments["departments"]} - {"asylcenter"}
     assert all(routing.urls_for(key) for key in keys)
+
+
+def test_served_schedules_are_the_schedules_of_prefect_yaml() -> None:
+    from flows.serving import deployments
+
+    def written(entry: dict) -> tuple:
+        if "cron" in entry:
+            return ("cron", entry["cron"], entry.get("timezone"))
+        return ("interval", float(entry["interval"]), None)
+
+    def served(schedule: object) -> tuple:
+        inner = schedule.schedule  # type: ignore[attr-defined]
+        if hasattr(inner, "cron"):
+            return ("cron", inner.cron, inner.timezone)
+        return ("interval", inner.interval.total_seconds(), None)
+
+    in_yaml = {d["name"]: [written(s) for s in d.get("schedules") or []] for d in DEPLOYMENTS}
+    in_serve = {d.name: [served(s) for s in d.schedules] for d in deployments()}
+    assert in_serve == in_yaml
+    assert in_yaml["overview"] == [("cron", "30 6 * * 1-5", "Europe/Copenhagen")]
