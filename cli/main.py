@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import cases, lifecycle, plan, run, takeover
+from cli import cases, lifecycle, overview, plan, run, takeover
 from koereplan.settings import get_settings
 
 app = typer.Typer(
@@ -38,6 +38,10 @@ app.command("migrate-takeover")(takeover.migrate_takeover)
 app.command("status")(cases.status)
 app.command("dispatch")(cases.dispatch_command)
 app.command("remind")(cases.remind)
+app.command("overview")(overview.overview)
+app.command("queue")(overview.queue)
+app.command("compliance")(overview.compliance)
+app.command("audit")(overview.audit)
 app.command("serve")(run.serve)
 app.command("demo")(run.demo)
 
