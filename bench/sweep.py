@@ -134,6 +134,7 @@ def build(engine: Engine, *, cases: int, steps: int, seed: int = SEED) -> dict[s
                     "legal": rng.random() < 0.3,
                     "due": None if status == "waiting" else due,
                     "status": status,
+                    "done_at": _done_at(due, case_id + position) if status == "done" else None,
                     "reminder_level": level,
                     "last_reminded_on": last,
                 }
@@ -170,6 +171,13 @@ def _status(rng: random.Random, due: date, completed: bool) -> tuple[str, int, d
     if roll < 0.95:
         return "waiting", 0, None
     return "done", 0, None
+
+
+def _done_at(due: date, n: int) -> datetime:
+    """When a done step was done: from 4 days early to 2 days late, at 10:00 UTC (no rng draw,
+    so the sweep's random data stay as they were)."""
+    day = due + timedelta(days=n % 7 - 4)
+    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
 
 
 def _insert(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:

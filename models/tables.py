@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.columns import UTCDateTime, utcnow
@@ -109,6 +109,18 @@ class Step(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("case_id", "key", "person_id"),
         Index("ix_steps_status_due", "status", "due"),
+        # The overview: legal steps by due date, and each department's open steps in order.
+        Index("ix_steps_legal_due", "legal", "due", "key", "responsible", "status", "done_at"),
+        Index(
+            "ix_steps_queue",
+            "responsible",
+            "due",
+            "case_id",
+            "position",
+            "person_id",
+            sqlite_where=text("status IN ('open', 'planned')"),
+            postgresql_where=text("status IN ('open', 'planned')"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

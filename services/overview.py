@@ -8,10 +8,11 @@ Members' names are never read.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, and_, bindparam, case, func, literal, or_, select, true
 from sqlmodel import Session
 
 from koereplan.compliance import LegalStep, month_bounds, month_of, tally_by
@@ -29,6 +30,7 @@ from koereplan.progress import OVERDUE_CAPABLE
 from koereplan.workdays import add_working_days, local_date
 from models.status import CaseStatus, Phase, StepStatus
 from models.tables import Case, Member, Step
+from services.casefile import department_names
 from services.reminders import ASYLUM_CENTRE, member_labels
 
 ARRIVAL_WINDOW_WD = 10
@@ -134,14 +136,48 @@ def queues(
 ) -> dict[str, Queue]:
     """Each department's open steps (or one department's), overdue first, then by due date.
 
-    One windowed query: the count and overdue count per department come with the rows, and
-    only the first `limit` lines, or those due by `due_until`, are read (always the first
-    line, so every department with something open is in the result).
+    One statement: counts per department joined to the lines ranked by a window function
+    over the partial index `ix_steps_queue`; only the first `limit` lines, or those due by
+    `due_until`, are read (always the first line, so every department with something open
+    is in the result).
     """
     s, c = STEPS.c, CASES.c
-    window = {"partition_by": s.responsible}
-    overdue = case((s.due < today, 1), else_=0)
+    # Literal values, so SQLite can use the partial index `ix_steps_queue` written the same way.
+    statuses: Any = bindparam(
+        "queue_statuses", list(QUEUE_STATUSES), expanding=True, literal_execute=True
+    )
+    open_steps = [
+        s.status.in_(statuses),
+        s.due.is_not(None),
+        s.case_id.not_in(select(c.id).where(c.status != CaseStatus.ACTIVE.value)),
+        s.responsible == department if department else s.responsible != ASYLUM_CENTRE,
+    ]
+    counts = (
+        select(
+            s.responsible.label("department"),
+            func.count().label("total"),
+            func.sum(case((s.due < today, 1), else_=0)).label("overdue"),
+        )
+        .where(*open_steps)
+        .group_by(s.responsible)
+        .subquery()
+    )
     ranked = (
+        select(
+            s.id,
+            s.due,
+            func.row_number()
+            .over(
+                partition_by=s.responsible,
+                order_by=(s.due, s.case_id, s.position, s.person_id),
+            )
+            .label("line"),
+        )
+        .where(*open_steps)
+        .subquery()
+    )
+    rank = ranked.c
+    query = (
         select(
             s.responsible,
             c.ref,
@@ -152,22 +188,20 @@ def queues(
             s.legal,
             s.status,
             c.flow_run_id,
-            func.row_number()
-            .over(order_by=(s.due, c.ref, s.position, s.person_id), **window)
-            .label("line"),
-            func.count().over(**window).label("total"),
-            func.sum(overdue).over(**window).label("overdue"),
+            counts.c.total,
+            counts.c.overdue,
         )
-        .select_from(STEPS.join(CASES, s.case_id == c.id))
-        .where(ACTIVE, s.status.in_(QUEUE_STATUSES), s.due.is_not(None))
-        .where(s.responsible == department if department else s.responsible != ASYLUM_CENTRE)
-        .subquery()
+        .select_from(
+            ranked.join(STEPS, s.id == rank.id)
+            .join(CASES, c.id == s.case_id)
+            .join(counts, counts.c.department == s.responsible)
+        )
+        .order_by(s.responsible, rank.line)
     )
-    query = select(ranked).order_by(ranked.c.responsible, ranked.c.line)
     if limit is not None:
-        query = query.where(ranked.c.line <= literal(limit, Integer))
+        query = query.where(rank.line <= literal(limit, Integer))
     if due_until is not None:
-        query = query.where(or_(ranked.c.line == 1, ranked.c.due <= due_until))
+        query = query.where(or_(rank.line == 1, rank.due <= due_until))
     rows = db.execute(query).all()
     labels = member_labels(db, {r.case_id for r in rows if r.person_id})
     found: dict[str, Queue] = {}
@@ -207,28 +241,56 @@ def all_queues(
 def compliance(
     db: Session, definition: Definition, *, today: date, first: str, last: str
 ) -> Compliance:
-    """Legal deadlines due in the months `first`..`last` (YYYY-MM), judged on `today`."""
+    """Legal deadlines due in the months `first`..`last` (YYYY-MM), judged on `today`.
+
+    One GROUP BY query counts alike steps (same key, department, due date, status and the
+    UTC hour they were done in); the hour is enough to know the Copenhagen day.
+    """
     s = STEPS.c
     start, end = month_bounds(first, last)
+    hour = _utc_hour(db, s.done_at)
     rows = db.execute(
-        select(s.key, s.responsible, s.due, s.status, s.done_at).where(
-            s.legal.is_(True), s.due >= start, s.due <= end
-        )
+        select(s.key, s.responsible, s.due, s.status, hour, func.count())
+        .where(s.legal == true(), s.due >= start, s.due <= end)
+        .group_by(s.key, s.responsible, s.due, s.status, hour)
     ).all()
     steps = [
-        LegalStep(key, dept, due, status, local_date(done_at) if done_at else None)
-        for key, dept, due, status, done_at in rows
+        (LegalStep(key, dept, due, status, _copenhagen_day(done)), int(n))
+        for key, dept, due, status, done, n in rows
     ]
+    by_month, by_step, by_department = tally_by(
+        steps,
+        today,
+        lambda step: month_of(step.due),
+        lambda step: (month_of(step.due), step.key),
+        lambda step: (month_of(step.due), step.department),
+    )
     return Compliance(
         today=today,
         first=first,
         last=last,
-        by_month=tally_by(steps, today, lambda step: month_of(step.due)),
-        by_step=tally_by(steps, today, lambda step: (month_of(step.due), step.key)),
-        by_department=tally_by(steps, today, lambda step: (month_of(step.due), step.department)),
+        by_month=by_month,
+        by_step=by_step,
+        by_department=by_department,
         titles={step.key: step.title for step in definition.steps},
-        names={key: dept.name for key, dept in definition.departments.items()},
+        names=department_names(definition),
     )
+
+
+def _utc_hour(db: Session, column: Any) -> Any:
+    """`YYYY-MM-DD HH` of a UTC timestamp column (SQLite stores it as naive UTC text)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.substr(column, 1, 13)
+
+
+@lru_cache(maxsize=8192)
+def _copenhagen_day(utc_hour: str | None) -> date | None:
+    """The Copenhagen date of a `YYYY-MM-DD HH` UTC hour."""
+    if not utc_hour:
+        return None
+    moment = datetime.strptime(utc_hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+    return local_date(moment)
 
 
 def _name(definition: Definition, department: str) -> str:

@@ -209,7 +209,7 @@ def test_the_weekly_digest_is_written_once_per_monday_even_if_run_twice(
         }
     assert sorted(digests) == [JOB, SOCIAL]
     job = render(MessageType.WEEKLY_DIGEST, from_json(WeeklyDigestContext, digests[JOB].context))
-    assert job.subject == "Ugens opgaver: 3 åbne trin, heraf 1 overskredet"
+    assert job.subject == "Ugens opgaver: 3 åbne trin, heraf 1 overskredet (sag KR-2026-0001)"
     assert "- Sag KR-2026-0001: Bolig – frist 18. november 2026 (lovkrav), 5 dage over" in job.text
     assert "Frist til og med 29. november 2026:\n- Sag KR-2026-0001: Møde (barn)" in job.text
     assert "Kontrakt" not in job.text  # not due this week: only counted

@@ -55,7 +55,7 @@ def test_open_steps_are_overdue_only_after_their_deadline() -> None:
 
 
 def test_monthly_figures_leave_not_applicable_steps_out_of_the_share() -> None:
-    months = tally_by(STEPS, TODAY, lambda step: month_of(step.due))
+    [months] = tally_by(STEPS, TODAY, lambda step: month_of(step.due))
     october, november = months["2026-10"], months["2026-11"]
     assert (october.due, october.on_time, october.late, october.overdue) == (6, 2, 3, 1)
     assert october.not_applicable == 1
@@ -84,13 +84,20 @@ def test_the_last_twelve_months_and_their_bounds() -> None:
 
 
 def compliance_view() -> Compliance:
+    by_month, by_step, by_department = tally_by(
+        STEPS,
+        TODAY,
+        lambda s: month_of(s.due),
+        lambda s: (month_of(s.due), s.key),
+        lambda s: (month_of(s.due), s.department),
+    )
     return Compliance(
         today=TODAY,
         first="2026-10",
         last="2026-11",
-        by_month=tally_by(STEPS, TODAY, lambda s: month_of(s.due)),
-        by_step=tally_by(STEPS, TODAY, lambda s: (month_of(s.due), s.key)),
-        by_department=tally_by(STEPS, TODAY, lambda s: (month_of(s.due), s.department)),
+        by_month=by_month,
+        by_step=by_step,
+        by_department=by_department,
         titles={"k": "Integrationskontrakt", "j": "Integrationsprogram"},
         names={"jobcenter-integration": "Jobcenter Integration"},
     )
