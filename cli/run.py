@@ -88,6 +88,13 @@ def demo() -> None:
                 _answer(runs[notice_id], title, {**answer, "initialer": "DEMO"})
             _wait_all(runs.values(), "svar-1")
             _withdraw(home / "inbox", DEMO_WITHDRAWN, runs[DEMO_WITHDRAWN])
+            from flows.overview import overview
+
+            published = overview()["artifacts"]
+            console.print(
+                f"Oversigten er publiceret: {published} artefakter "
+                "(oversigt, afdeling-<afdeling>, lovfrister)."
+            )
         _print_cases()
         told = Counter(path.rsplit("/", 1)[1] for path in webhooks.paths)
         console.print(
