@@ -296,17 +296,22 @@ def drop_postgres(admin_url: str, *names: str) -> None:
     admin.dispose()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark on SQLite and, with --postgres, on PostgreSQL; print JSON lines."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str | None, repeat_help: str) -> argparse.ArgumentParser:
+    """The options every large-database benchmark takes (this one and bench/overview.py)."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--cases", type=int, default=7_000)
     parser.add_argument("--steps", type=int, default=500_000)
-    parser.add_argument("--repeat", type=int, default=3, help="first runs, each on a fresh copy")
+    parser.add_argument("--repeat", type=int, default=3, help=repeat_help)
     parser.add_argument("--postgres", nargs="?", const=DEFAULT_POSTGRES, default=None)
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--today", type=date.fromisoformat, default=TODAY)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark on SQLite and, with --postgres, on PostgreSQL; print JSON lines."""
+    args = arguments(__doc__, "first runs, each on a fresh copy").parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.today)))
         return 0

@@ -6,12 +6,12 @@ column headings and its rows as strings, so every output says the same words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from koereplan.checklist import LEGAL_MARK
-from koereplan.compliance import Tally
+from koereplan.compliance import LegalStep, Tally, month_of, tally_by
 from koereplan.danish import PHASE_DA, STATUS_DA, danish_date
 
 NO_OPEN_STEP = "uden åbne trin"
@@ -192,6 +192,26 @@ class Compliance:
             (month, self.names.get(key, key), *tally_row("", tally)[1:])
             for (month, key), tally in self.by_department.items()
         ]
+
+
+def compliance_of(
+    steps: Iterable[LegalStep | tuple[LegalStep, int]],
+    *,
+    today: date,
+    first: str,
+    last: str,
+    titles: Mapping[str, str],
+    names: Mapping[str, str],
+) -> Compliance:
+    """The `lovfrister` view of these legal steps, per month, step and department."""
+    by_month, by_step, by_department = tally_by(
+        steps,
+        today,
+        lambda step: month_of(step.due),
+        lambda step: (month_of(step.due), step.key),
+        lambda step: (month_of(step.due), step.department),
+    )
+    return Compliance(today, first, last, by_month, by_step, by_department, titles, names)
 
 
 def _merge(into: Tally, other: Tally) -> None:

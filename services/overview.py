@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Integer, and_, bindparam, case, func, literal, or_, select, true
 from sqlmodel import Session
 
-from koereplan.compliance import LegalStep, month_bounds, month_of, tally_by
+from koereplan.compliance import LegalStep, month_bounds
 from koereplan.definition import Definition
 from koereplan.overview import (
     NO_OPEN_STEP,
@@ -25,6 +25,7 @@ from koereplan.overview import (
     Overview,
     Queue,
     QueueItem,
+    compliance_of,
 )
 from koereplan.progress import OVERDUE_CAPABLE
 from koereplan.workdays import add_working_days, local_date
@@ -258,20 +259,11 @@ def compliance(
         (LegalStep(key, dept, due, status, _copenhagen_day(done)), int(n))
         for key, dept, due, status, done, n in rows
     ]
-    by_month, by_step, by_department = tally_by(
+    return compliance_of(
         steps,
-        today,
-        lambda step: month_of(step.due),
-        lambda step: (month_of(step.due), step.key),
-        lambda step: (month_of(step.due), step.department),
-    )
-    return Compliance(
         today=today,
         first=first,
         last=last,
-        by_month=by_month,
-        by_step=by_step,
-        by_department=by_department,
         titles={step.key: step.title for step in definition.steps},
         names=department_names(definition),
     )

@@ -26,28 +26,22 @@ def family(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iter
     monkeypatch.setenv("KOEREPLAN_DATABASE_URL", db_url)
     get_runtime.cache_clear()
     [ref] = receive_cases(engine, "familie.json")
-    with session(engine) as db:
-        mark_step(
-            db,
-            DEFINITION,
-            ref=ref,
-            key="cpr_bestilt",
-            person_id="P-80003",
-            action="not_applicable",
-            by="KT",
-            reason="har allerede cpr-nr.",
-        )
-    with session(engine) as db:
-        mark_step(
-            db,
-            DEFINITION,
-            ref=ref,
-            key="cpr_bestilt",
-            person_id="P-80001",
-            action="done",
-            by="KT",
-            note="bestilt",
-        )
+    answers = [
+        ("P-80003", "not_applicable", {"reason": "har allerede cpr-nr."}),
+        ("P-80001", "done", {"note": "bestilt"}),
+    ]
+    for person, action, words in answers:
+        with session(engine) as db:
+            mark_step(
+                db,
+                DEFINITION,
+                ref=ref,
+                key="cpr_bestilt",
+                person_id=person,
+                action=action,
+                by="KT",
+                **words,
+            )
     yield ref
     get_runtime().engine.dispose()
     get_runtime.cache_clear()

@@ -16,7 +16,7 @@ from koereplan.compliance import (
     tally_by,
 )
 from koereplan.digest import is_digest_day, week_end, week_of
-from koereplan.overview import Compliance, percent, tally_row
+from koereplan.overview import Compliance, compliance_of, percent, tally_row
 from notifications.chart import compliance_svg, month_label
 from notifications.overview_markdown import compliance_markdown, department_key
 
@@ -84,20 +84,11 @@ def test_the_last_twelve_months_and_their_bounds() -> None:
 
 
 def compliance_view() -> Compliance:
-    by_month, by_step, by_department = tally_by(
+    return compliance_of(
         STEPS,
-        TODAY,
-        lambda s: month_of(s.due),
-        lambda s: (month_of(s.due), s.key),
-        lambda s: (month_of(s.due), s.department),
-    )
-    return Compliance(
         today=TODAY,
         first="2026-10",
         last="2026-11",
-        by_month=by_month,
-        by_step=by_step,
-        by_department=by_department,
         titles={"k": "Integrationskontrakt", "j": "Integrationsprogram"},
         names={"jobcenter-integration": "Jobcenter Integration"},
     )
