@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.overview import overview
-from koereplan.settings import Settings
+from koereplan.settings import Settings, get_settings
+from notifications.sinks import WebhookSink
 from services.intake import receive_file
 from services.runtime import get_runtime
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = ("Rami", "Haddad", "Lina", "1985-06-30")
+
+
+@pytest.fixture
+def own_database(
+    koereplan_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A database of its own: cases made here must not wait for the session's intake."""
+    monkeypatch.setenv("KOEREPLAN_DATABASE_URL", f"sqlite:///{tmp_path}/overview.db")
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
+    yield
+    get_runtime().engine.dispose()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    get_runtime.cache_clear()
 
 
 def artifacts(keys: list[str]) -> dict[str, list[str]]:
@@ -29,7 +47,7 @@ def artifacts(keys: list[str]) -> dict[str, list[str]]:
     return versions
 
 
-def test_the_overview_publishes_stable_keys_updated_in_place(koereplan_env: Path) -> None:
+def test_the_overview_publishes_stable_keys_updated_in_place(own_database: None) -> None:
     runtime = get_runtime()
     raw = (EXAMPLES / "familie.json").read_bytes()
     ref = receive_file(
@@ -57,3 +75,20 @@ def test_the_overview_publishes_stable_keys_updated_in_place(koereplan_env: Path
     assert queue.startswith("# Socialcenter Integration") and ref in queue
     everything = "".join(text for texts in versions.values() for text in texts)
     assert not [name for name in NAMES if name in everything]
+
+
+def test_the_monitor_sends_the_weekly_digest_once_even_when_run_twice_on_monday(
+    own_database: None, webhooks: WebhookSink
+) -> None:
+    from flows.deadlines import deadline_monitor
+
+    runtime = get_runtime()
+    raw = (EXAMPLES / "enlig-voksen.json").read_bytes()
+    receive_file(runtime.engine, runtime.definition, Settings(), file_name="e.json", raw=raw)
+    monday = date(2026, 11, 30)
+    first = deadline_monitor(today=monday)
+    second = deadline_monitor(today=monday)
+    assert first["weekly_digests"] > 0 and second["weekly_digests"] == 0
+    digests = [body for body in webhooks.requests if "Ugens overblik" in str(body)]
+    assert 0 < len(digests) <= first["weekly_digests"]  # mail departments get theirs by mail
+    assert "artifacts/key/afdeling-" in str(digests[0])
