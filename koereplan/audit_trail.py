@@ -18,6 +18,7 @@ ACTION_DA: dict[str, str] = {
     "done": "udført",
     "not_applicable": "ikke relevant",
     "rescheduled": "ankomst flyttet",
+    "takeover": "overtagelsesdato fastsat",
     "dated": "frist sat/flyttet",
     "reminded": "påmindelse sendt",
     "escalated": "rykker sendt",

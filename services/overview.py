@@ -28,6 +28,7 @@ from koereplan.overview import (
     compliance_of,
 )
 from koereplan.progress import OVERDUE_CAPABLE
+from koereplan.takeover import REGISTRATION_STEP
 from koereplan.workdays import add_working_days, local_date
 from models.status import CaseStatus, Phase, StepStatus
 from models.tables import Case, Member, Step
@@ -36,7 +37,6 @@ from services.reminders import ASYLUM_CENTRE, member_labels
 
 ARRIVAL_WINDOW_WD = 10
 ARTIFACT_LINES = 200  # lines per department artifact; the CLI shows them all
-CPR_REGISTRATION_STEP = "cpr_tilflyttet"  # the household waits until the CPR office registers it
 UNFINISHED = (StepStatus.PLANNED.value, StepStatus.OPEN.value, StepStatus.WAITING.value)
 QUEUE_STATUSES = tuple(sorted(OVERDUE_CAPABLE))
 
@@ -98,7 +98,7 @@ def _waiting_cpr(db: Session) -> tuple[str, ...]:
         select(c.ref)
         .distinct()
         .select_from(CASES.join(STEPS, s.case_id == c.id))
-        .where(ACTIVE, s.key == CPR_REGISTRATION_STEP, s.status.in_(UNFINISHED))
+        .where(ACTIVE, s.key == REGISTRATION_STEP, s.status.in_(UNFINISHED))
         .order_by(c.ref)
     ).scalars()
     return tuple(rows)

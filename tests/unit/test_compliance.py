@@ -123,3 +123,10 @@ def test_the_digest_goes_out_on_the_weeks_first_working_day() -> None:
     assert is_digest_day(date(2027, 3, 30))  # so the Tuesday
     assert week_of(date(2026, 11, 23)) == week_of(date(2026, 11, 29)) == "2026-W48"
     assert week_end(date(2026, 11, 23)) == date(2026, 11, 29)
+
+
+def test_every_audit_action_has_danish_words_in_the_export() -> None:
+    from koereplan.audit_trail import ACTION_DA
+    from models.status import AuditAction
+
+    assert {action.value for action in AuditAction} <= set(ACTION_DA)
