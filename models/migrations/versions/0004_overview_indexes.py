@@ -1,7 +1,7 @@
 """Indexes for the overview: legal steps by due date, and open steps by department.
 
-Revision ID: 0003_overview_indexes
-Revises: 0002_takeover
+Revision ID: 0004_overview_indexes
+Revises: 0003_case_ending
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_overview_indexes"
-down_revision: str | Sequence[str] | None = "0002_takeover"
+revision: str = "0004_overview_indexes"
+down_revision: str | Sequence[str] | None = "0003_case_ending"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
