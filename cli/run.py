@@ -141,6 +141,8 @@ def _withdraw(inbox: Path, notice_id: str, run_id: str) -> None:
 
 
 def _wait_done(run_id: str, timeout: float = 120) -> None:
+    from prefect.client.orchestration import get_client
+
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while True:
