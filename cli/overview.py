@@ -151,8 +151,8 @@ def audit(
 def _print(headers: Sequence[str], rows: Iterable[Sequence[str]], title: str) -> None:
     """A Rich table; cell text is printed as is (no markup from stored values)."""
     table = Table(title=title, title_justify="left")
-    for number, header in enumerate(headers):
-        table.add_column(header, overflow="fold", no_wrap=number == 0)  # case refs stay whole
+    for header in headers:
+        table.add_column(header, overflow="fold", no_wrap=header in ("Sag", "Måned"))
     count = 0
     for row in rows:
         table.add_row(*(_plain(cell) for cell in row))

@@ -15,7 +15,8 @@ from koereplan.compliance import LegalStep, Tally, month_of, tally_by
 from koereplan.danish import PHASE_DA, STATUS_DA, danish_date
 
 NO_OPEN_STEP = "uden åbne trin"
-QUEUE_HEADERS = ("Sag", "Trin", "Person", "Frist", "Dage over", LEGAL_MARK, "Status")
+# Due date first: the Prefect UI shows a wide table's first columns, the rest scroll.
+QUEUE_HEADERS = ("Frist", "Dage over", LEGAL_MARK, "Sag", "Trin", "Person", "Status")
 COMPLIANCE_HEADERS = (
     "Måned",
     "Frister",
@@ -47,12 +48,12 @@ class QueueItem:
         """The queue line as read on screen, in a file and in the artifact."""
         late = self.days_overdue(today)
         return (
-            self.case_ref,
-            self.title,
-            self.member,
             danish_date(self.due),
             str(late) if late else "",
             LEGAL_MARK if self.legal else "",
+            self.case_ref,
+            self.title,
+            self.member,
             STATUS_DA.get(self.status, self.status),
         )
 

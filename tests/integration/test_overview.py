@@ -134,12 +134,12 @@ def test_a_department_queue_lists_overdue_steps_first_then_by_due_date(engine: E
     assert (job.total, job.overdue) == (5, 3)
     assert job.heading() == "Jobcenter Integration, FB: 5 åbne trin, heraf 3 overskredet"
     assert job.items[1].row(MONDAY) == (
-        "KR-2026-0001",
-        "Gammel",
-        "husstand",
         "2. november 2026",
         "21",
         "§",
+        "KR-2026-0001",
+        "Gammel",
+        "husstand",
         "åben",
     )
     assert job.items[2].member == "barn 2"
