@@ -249,6 +249,7 @@ def surroundings(home: Path) -> Iterator[Surroundings]:
         env = {
             "KOEREPLAN_DATABASE_URL": f"sqlite:///{home}/koereplan.db",
             "KOEREPLAN_INBOX": str(home / "inbox"),
+            "KOEREPLAN_INBOX_SETTLE_SECONDS": "0",  # notices are written whole before intake
             "KOEREPLAN_APPRISE_CONFIG": str(routing),
             "KOEREPLAN_ASYLUM_MAIL_URL": mailbox.base_url,
             "PREFECT_UI_URL": api.removesuffix("/api"),

@@ -7,11 +7,12 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 from sqlmodel import col, select
@@ -19,21 +20,24 @@ from sqlmodel import col, select
 from cli.common import EXIT_BAD_INPUT, console, err_console
 from cli.render import print_checklist
 from cli.wake import prefect_configured, wake_reception
+from koereplan.arrival import OVERBOOKED_NOTE
 from koereplan.danish import CASE_STATUS_DA, danish_date
 from koereplan.progress import OVERDUE_CAPABLE, is_overdue
-from koereplan.workdays import local_date
+from koereplan.workdays import COPENHAGEN, local_date
 from models.db import session
-from models.status import CaseStatus
+from models.status import CaseStatus, StepStatus
 from models.tables import Case, OutboxMessage, Step
 from notifications.messages import flow_run_url
 from services import inbox as inbox_files
 from services.casefile import CaseError, load_case
 from services.casejson import case_json
 from services.checklist import snapshot, status_date
+from services.claims import ClaimInfo, claims
 from services.dispatch import dispatch
 from services.intake import Received, receive_file
 from services.lifecycle import case_counts, ended_cases
 from services.runtime import get_runtime
+from services.schedule import PastArrival
 from services.schedule import reschedule as reschedule_case
 from services.steps import mark_step
 
@@ -64,43 +68,58 @@ def intake(
     """Receive notices: the given files, or every file in the inbox (moved when done)."""
     runtime = get_runtime()
     results: list[Received] = []
+    unread: list[str] = []  # files that could not be read or were put back: told, not stored
+    waiting = 0
     work: list[tuple[Path, Path | None]]
     if files:
         work = [(path, None) for path in files]
     else:
         drop = inbox or runtime.settings.inbox
-        claimed = (inbox_files.claim(p) for p in inbox_files.pending_files(drop))
-        work = [(path, drop) for path in claimed if path is not None]
+        taken = inbox_files.take_inbox(runtime.engine, runtime.settings, drop)
+        results.extend(taken.refused)
+        work = [(path, drop) for path in taken.claimed]
+        waiting = taken.waiting
     with Progress(console=console, transient=True, disable=len(work) < 5) as progress:
         bar = progress.add_task("Modtager beskeder", total=len(work))
         for path, home in work:
-            if home is None:
-                raw = inbox_files.read_claimed(path)
-                results.append(
-                    receive_file(
-                        runtime.engine,
-                        runtime.definition,
-                        runtime.settings,
-                        file_name=path.name,
-                        raw=raw,
-                    )
-                )
-            else:
-                results.append(
-                    inbox_files.receive_claimed(
-                        runtime.engine, runtime.definition, runtime.settings, home, path
-                    )
-                )
+            try:
+                results.append(_receive_one(path, home))
+            except (OSError, inbox_files.RefusedEntry) as error:
+                unread.append(f"{path.name}: {_unreadable(error)}")
+            except Exception as error:  # put back in the inbox by receive_claimed
+                unread.append(f"{path.name}: lagt tilbage i indbakken ({type(error).__name__})")
             progress.advance(bar)
-    _print_intake(results)
+    _print_intake(results, unread, waiting)
     dispatch(runtime.engine, runtime.sender, runtime.definition)
     for result in results:
         if result.wake_run:
             console.print(f"Sag {result.case_ref}: {wake_reception(result.wake_run)}")
     if any(r.outcome == "accepted" for r in results):
         console.print(_start_receptions())
-    if any(r.quarantined for r in results):
+    if unread or any(r.quarantined for r in results):
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _receive_one(path: Path, home: Path | None) -> Received:
+    """One notice: a file named on the command line (left where it is) or a claimed inbox file."""
+    runtime = get_runtime()
+    if home is not None:
+        return inbox_files.receive_claimed(
+            runtime.engine, runtime.definition, runtime.settings, home, path
+        )
+    raw = inbox_files.read_notice_bytes(path)
+    return receive_file(
+        runtime.engine, runtime.definition, runtime.settings, file_name=path.name, raw=raw
+    )
+
+
+def _unreadable(error: Exception) -> str:
+    if isinstance(error, inbox_files.RefusedEntry):
+        return error.problem.message
+    if isinstance(error, FileNotFoundError):
+        return "findes ikke"
+    reason = error.strerror if isinstance(error, OSError) else None
+    return f"kan ikke læses ({reason or type(error).__name__})"
 
 
 def done(
@@ -146,8 +165,8 @@ def show(
         _refuse(error)
     heading = (
         f"Sag {view.ref} · {stored.kind} · {view.status_text()}\n"
-        f"Ankomst {danish_date(stored.arrival_date)} · {view.takeover_text()}"
-        f" · {view.summary()}"
+        f"Ankomst {danish_date(stored.arrival_date)}{_overbooked(stored, f' ({OVERBOOKED_NOTE})')}"
+        f" · {view.takeover_text()} · {view.summary()}"
     )
     link = flow_run_url(view.flow_run_id)
     if stored.status_note:
@@ -161,6 +180,10 @@ def reschedule(
     case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
     arrival: Annotated[str, typer.Option("--arrival", help="Ny ankomstdato (ÅÅÅÅ-MM-DD).")],
     by: ByOption = None,
+    allow_past: Annotated[
+        bool,
+        typer.Option("--tilladt-fortid", help="Tillad en dato før i dag (ankomsten er sket)."),
+    ] = False,
 ) -> None:
     """Move the arrival date: dates anchored on arrival or takeover follow; departments are told."""
     new = parse_date("--arrival", arrival)
@@ -168,7 +191,11 @@ def reschedule(
     runtime = get_runtime()
     try:
         with session(runtime.engine) as db:
-            result = reschedule_case(db, runtime.definition, ref=case, arrival=new, by=_by(by))
+            result = reschedule_case(
+                db, runtime.definition, ref=case, arrival=new, by=_by(by), allow_past=allow_past
+            )
+    except PastArrival as error:
+        _refuse(CaseError(f"{error} Brug --tilladt-fortid, hvis ankomsten allerede er sket."))
     except CaseError as error:
         _refuse(error)
     console.print(
@@ -196,7 +223,7 @@ def status() -> None:
             table.add_row(
                 case.ref,
                 case.kind,
-                danish_date(case.arrival_date),
+                danish_date(case.arrival_date) + _overbooked(case, " (over kapacitet)"),
                 str(len(open_steps)),
                 str(len(late)),
                 str(sum(s.legal for s in late)),
@@ -216,6 +243,27 @@ def status() -> None:
         f"Beskeder: {messages.get('sent', 0)} sendt, {messages.get('pending', 0)} venter, "
         f"{messages.get('failed', 0)} kunne ikke sendes."
     )
+    for line in _claim_lines(runtime.settings.inbox):
+        console.print(line, markup=False, highlight=False)
+
+
+def _claim_lines(inbox: Path) -> list[str]:
+    """Files an intake holds, per intake: a stopped one's files go back at the next intake."""
+    held: dict[tuple[int | None, str, bool], list[ClaimInfo]] = {}
+    for info in claims(inbox):
+        held.setdefault((info.pid, info.host, info.gone), []).append(info)
+    lines = []
+    for (pid, host, gone), infos in held.items():
+        files = sum(i.files for i in infos)
+        since = datetime.fromtimestamp(min(i.since for i in infos), COPENHAGEN)
+        who = f"pid {pid} på {host}" if pid else "ukendt intake"
+        state = "en intake, der er stoppet" if gone else "en intake, der arbejder"
+        after = "; næste intake lægger dem tilbage i indbakken" if gone else ""
+        lines.append(
+            f"Indbakken: {files} {'fil' if files == 1 else 'filer'} hos {state} "
+            f"({who}, siden {since:%d.%m. %H:%M}){after}."
+        )
+    return lines
 
 
 def _ended_table(ended: list[Case]) -> Table:
@@ -286,6 +334,9 @@ def _mark(
     assert change.marked is not None
     word = "udført" if action == "done" else "ikke relevant"
     console.print(f"Sag {case}: {change.marked.title} er {word}.")
+    if change.was in (StepStatus.PLANNED, StepStatus.WAITING):
+        before = "ventede på andre trin" if change.was == StepStatus.WAITING else "var planlagt"
+        console.print(f"  Bemærk: trinnet var ikke åbent endnu ({before}); markeret alligevel.")
     for opened in change.opened:
         console.print(f"  Nu åbent: {opened.title} (frist {danish_date(opened.due)})")
     if change.completed:
@@ -324,20 +375,32 @@ def _start_receptions() -> str:
     return f"{len(started)} modtagelsesflow startet."
 
 
-def _print_intake(results: list[Received]) -> None:
+def _print_intake(results: list[Received], unread: list[str], waiting: int) -> None:
     counts = Counter(r.outcome for r in results)
     for result in results:
+        name = escape(result.file_name)
         if result.quarantined:
-            err_console.print(f"[red]{result.file_name}: {OUTCOME_DA[result.outcome]}[/red]")
+            err_console.print(f"[red]{name}: {OUTCOME_DA[result.outcome]}[/red]")
             for problem in result.problems:
                 err_console.print(f"  • {problem}", markup=False, highlight=False)
         else:
-            console.print(f"{result.file_name}: {OUTCOME_DA[result.outcome]} ({result.case_ref})")
+            console.print(f"{name}: {OUTCOME_DA[result.outcome]} ({result.case_ref})")
+    for line in unread:
+        err_console.print(line, markup=False, highlight=False)
     console.print(
         f"I alt {len(results)}: {counts['accepted']} modtaget, "
         f"{counts['duplicate']} allerede modtaget, {counts['conflict']} konflikter, "
         f"{counts['rejected']} afvist, {counts['withdrawn']} tilbagekaldelser."
     )
+    if waiting:
+        console.print(
+            f"{waiting} {'fil venter' if waiting == 1 else 'filer venter'}: "
+            "skrives stadig (tages, når den har ligget uændret et øjeblik)."
+        )
+
+
+def _overbooked(case: Case, text: str) -> str:
+    return text if case.arrival_overbooked else ""
 
 
 def parse_date(option: str, text: str | None) -> date | None:

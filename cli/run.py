@@ -71,6 +71,7 @@ def demo() -> None:
         use_settings(
             KOEREPLAN_DATABASE_URL=f"sqlite:///{home}/koereplan.db",
             KOEREPLAN_INBOX=str(home / "inbox"),
+            KOEREPLAN_INBOX_SETTLE_SECONDS="0",  # the demo copies whole files in
             KOEREPLAN_APPRISE_CONFIG=str(home / "apprise.yaml"),
             KOEREPLAN_ASYLUM_MAIL_URL=mailbox.base_url,
             PREFECT_UI_URL=api.removesuffix("/api"),

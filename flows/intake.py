@@ -17,9 +17,18 @@ def intake(inbox: str | None = None, start: bool = True) -> dict[str, int]:
     """Read the inbox once; `start=False` leaves the reception runs to a later intake."""
     folder = Path(inbox) if inbox else get_runtime().settings.inbox
     outcomes: Counter[str] = Counter()
-    for claimed in take_inbox_files(folder):
-        result = receive_notice_file(folder, claimed)
+    taken = take_inbox_files(folder)
+    outcomes.update(result.outcome for result in taken.refused)
+    for claimed in taken.claimed:
+        try:
+            result = receive_notice_file(folder, claimed)
+        except Exception as error:  # given back to the inbox; the next file is not its concern
+            get_run_logger().warning("En fil lagt tilbage i indbakken: %s", type(error).__name__)
+            outcomes["lagt tilbage"] += 1
+            continue
         outcomes[result.outcome] += 1
+    if taken.waiting:
+        outcomes["venter"] = taken.waiting
     dispatch_outbox()  # rejected notices reach the coordinators now
     if start:
         outcomes["started"] = len(start_receptions())

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from stdnum.dk import cpr as stdnum_cpr
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from koereplan.arrival import MAX_ARRIVAL_YEARS, latest_arrival
 from koereplan.household import Household, Person, age_on
 from koereplan.problems import Problem, ProblemsError
 from koereplan.takeover import (
@@ -52,7 +53,16 @@ _ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _DIGITS_RE = re.compile(r"[0-9]{1,10}")
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 _SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+# An address as mail servers and URL builders take it: a dot-atom of letters, digits and
+# `_+-` before the @, host labels and a letter TLD after it; no `:`, `?`, `/`, quotes or spaces.
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+MAX_EMAIL_LOCAL = 64
+# Dates a notice may carry: wide enough for every birth date and plan, narrow enough that no
+# date arithmetic of the planner (offsets of a few years) can leave Python's calendar.
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2099, 12, 31)
 _CPR_RE = re.compile(r"[0-9]{6}-?[0-9]{4}")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME_RE = re.compile(
@@ -82,9 +92,17 @@ def _iso_date(value: Any) -> date | None:
     if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
         raise _fail("skal være en dato (ÅÅÅÅ-MM-DD)")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise _fail("er ikke en gyldig dato (ÅÅÅÅ-MM-DD)") from None
+    _in_range(parsed)
+    return parsed
+
+
+def _in_range(day: date) -> None:
+    """Refuse a date outside FIRST_DATE–LAST_DATE (year 9999 overflowed the planner)."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise _fail(f"skal ligge mellem {FIRST_DATE.isoformat()} og {LAST_DATE.isoformat()}")
 
 
 def _offset_datetime(value: Any) -> datetime:
@@ -99,6 +117,7 @@ def _offset_datetime(value: Any) -> datetime:
         raise _fail("er ikke et gyldigt tidspunkt") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise _fail("skal have en tidszone (fx +01:00 eller Z)")
+    _in_range(parsed.date())
     return parsed
 
 
@@ -160,9 +179,10 @@ class AsylumCentre(_Strict):
     @field_validator("email")
     @classmethod
     def _plausible_email(cls, value: str) -> str:
-        if not _EMAIL_RE.fullmatch(value.strip()):
+        address = value.strip()
+        if not _EMAIL_RE.fullmatch(address) or len(address.split("@")[0]) > MAX_EMAIL_LOCAL:
             raise _fail("er ikke en gyldig e-mailadresse")
-        return value.strip()
+        return address
 
 
 class Document(_Strict):
@@ -301,8 +321,14 @@ class Notice(Envelope):
     @classmethod
     def _not_before_notice(cls, value: date | None, info: ValidationInfo) -> date | None:
         notice_date = _notice_date(info)
-        if value is not None and notice_date is not None and value < notice_date:
-            raise _fail(f"ligger før meddelelsens dato ({notice_date.isoformat()})")
+        if value is not None and notice_date is not None:
+            if value < notice_date:
+                raise _fail(f"ligger før meddelelsens dato ({notice_date.isoformat()})")
+            if value > latest_arrival(notice_date):
+                raise _fail(
+                    f"ligger mere end {MAX_ARRIVAL_YEARS} år efter meddelelsens dato "
+                    f"({notice_date.isoformat()})"
+                )
         return value
 
     @field_validator("decision_date")

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     )
     database_url: str = Field("sqlite:///./data/koereplan.db")
     inbox: Path = Field(Path("data/inbox"), description="Where notice files are dropped.")
+    inbox_settle_seconds: float = Field(
+        5, ge=0, description="A notice is taken once unchanged this long (still being written)."
+    )
     apprise_config: Path = Field(CONFIG_DIR / "apprise.example.yaml")
     asylum_mail_url: str = Field(
         "mailto://127.0.0.1:8025?from=koereplan@aalborg.example",

@@ -58,6 +58,7 @@ class Case(SQLModel, table=True):
     notice_date: date
     arrival_date: date
     arrival_planned: bool = False
+    arrival_overbooked: bool = False  # no day within two years had room: booked over capacity
     decision_date: date | None = None  # "afgørelse om visitering"; None: the notice date
     legal_basis: str | None = None  # LegalBasis of an opholdstilladelse; None: asyl
     takeover_given: bool = False  # True: the notice gave `takeover_date`

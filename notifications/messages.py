@@ -67,6 +67,7 @@ class CaseSummary:
     interpreter_language: str | None = None
     flow_run_url: str | None = None
     takeover_text: str | None = None  # the date with its legal basis, in Danish
+    arrival_note: str | None = None  # e.g. the calendar was full: the date is tentative
 
 
 @dataclass(frozen=True)

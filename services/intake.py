@@ -25,7 +25,7 @@ from koereplan.problems import Problem
 from koereplan.settings import Settings
 from koereplan.withdrawal import Withdrawal
 from koereplan.workdays import is_working_day
-from models.bookings import book_arrival, book_day
+from models.bookings import NoArrivalDayError, book_arrival, book_day
 from models.columns import utcnow
 from models.counters import next_case_ref
 from models.db import session
@@ -75,6 +75,27 @@ def receive_file(
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def refuse_file(
+    engine: Engine, *, file_name: str, raw: bytes, problem: Problem, identity: str | None = None
+) -> Received:
+    """Record a file intake could not take and tell the coordinators in one transaction.
+
+    `identity` names an entry that was never read (a link, a folder): it is recorded and told
+    once, however many intakes find it again because it could not be moved away.
+    """
+    with session(engine) as db:
+        if identity is not None:
+            told = db.exec(
+                select(NoticeRecord.id).where(
+                    NoticeRecord.sha256 == identity, NoticeRecord.outcome == REJECTED
+                )
+            ).first()
+            if told is not None:
+                return Received(file_name, REJECTED, problems=(problem,))
+        sha = identity or hashlib.sha256(raw).hexdigest()
+        return _reject(db, file_name, raw, sha, (problem,), None, REJECTED)
 
 
 def receive_notice(
@@ -236,16 +257,22 @@ def _create_case(
     joins: Case | None,
 ) -> Case:
     """The case, its members and planned steps, and the first messages to departments."""
+    overbooked = False
     if notice.expected_arrival is not None:
         arrival = notice.expected_arrival
         book_day(db, arrival)
     else:
-        arrival = book_arrival(
-            db,
-            earliest=earliest_arrival(notice.notice_date),
-            capacity=settings.arrivals_per_day,
-            is_working_day=is_working_day,
-        )
+        earliest = earliest_arrival(notice.notice_date)
+        try:
+            arrival = book_arrival(
+                db,
+                earliest=earliest,
+                capacity=settings.arrivals_per_day,
+                is_working_day=is_working_day,
+            )
+        except NoArrivalDayError:  # the case is still made; its arrival is flagged for a person
+            arrival, overbooked = earliest, True
+            book_day(db, arrival)
     plan = plan_case(notice, definition, arrival=arrival)
     centre = notice.asylum_centre
     case = Case(
@@ -258,6 +285,7 @@ def _create_case(
         arrival_planned=notice.expected_arrival is None,
         decision_date=notice.decision,
         legal_basis=notice.legal_basis,
+        arrival_overbooked=overbooked,
         takeover_date=plan.dates.takeover,
         takeover_given=notice.takeover_date is not None,
         takeover_basis=plan.dates.takeover_basis,

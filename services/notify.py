@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from koereplan.arrival import OVERBOOKED_NOTE
 from koereplan.definition import Definition
 from koereplan.problems import Problem
 from koereplan.settings import get_settings
@@ -48,6 +49,7 @@ def case_summary(cf: CaseFile) -> CaseSummary:
         household=household_summary([p.age for p in cf.household.people], case.kind),
         interpreter_language=case.interpreter_language,
         flow_run_url=flow_run_url(case.flow_run_id),
+        arrival_note=OVERBOOKED_NOTE if case.arrival_overbooked else None,
     )
 
 
@@ -82,6 +84,9 @@ def tell_case_created(db: Session, cf: CaseFile, definition: Definition) -> None
     """One message per department involved from the start, listing its open steps."""
     actionable = [s for s in cf.steps if s.status in ("open", "done")]
     summary = case_summary(cf)
+    told = recipients(actionable)
+    if cf.case.arrival_overbooked:
+        told.setdefault(COORDINATORS, [])  # the calendar was full: a person must pick a date
     enqueue_all(
         db,
         [
@@ -97,7 +102,7 @@ def tell_case_created(db: Session, cf: CaseFile, definition: Definition) -> None
                 case_id=cf.case.id,
                 step_ids=[s.id for s in steps if delivered_by(s, department) and s.id],
             )
-            for department, steps in recipients(actionable).items()
+            for department, steps in told.items()
         ],
     )
     _moving_notice_if_opened(db, cf, definition, actionable)

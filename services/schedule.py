@@ -7,12 +7,18 @@ from datetime import date
 
 from sqlmodel import Session
 
+from koereplan.arrival import arrival_change_problem
 from koereplan.definition import Definition
+from koereplan.workdays import local_date
 from models.bookings import book_day, release_arrival
 from models.tables import AuditEntry, Step
 from services.casefile import CaseError, load_case, require_active
 from services.notify import tell_arrival, tell_due_moved
 from services.steps import already_applied, redate
+
+
+class PastArrival(CaseError):
+    """A new arrival date before today: allowed only when the caller says so explicitly."""
 
 
 @dataclass
@@ -34,25 +40,32 @@ def reschedule(
     arrival: date,
     by: str,
     input_key: str | None = None,
+    allow_past: bool = False,
 ) -> Rescheduled:
-    """Set a new arrival date; unfinished arrival-anchored due dates follow, done ones stay."""
+    """Set a new arrival date; unfinished arrival-anchored due dates follow, done ones stay.
+
+    A date before today is refused unless `allow_past` (the household came, it was not
+    recorded); dates before the notice or more than two years after it never are.
+    """
     cf = load_case(db, ref, for_update=True)
     case = cf.case
     old = case.arrival_date
     if input_key and already_applied(db, input_key):
         return Rescheduled(ref, old, old, [], replayed=True)
     require_active(cf)
-    if arrival < case.notice_date:
-        raise CaseError(
-            f"Ankomstdatoen {arrival.isoformat()} ligger før beskedens dato "
-            f"{case.notice_date.isoformat()}."
-        )
+    today = local_date()
+    problem = arrival_change_problem(
+        arrival, notice_date=case.notice_date, today=today, allow_past=allow_past
+    )
+    if problem is not None:
+        raise (PastArrival if case.notice_date <= arrival < today else CaseError)(problem)
     if arrival == old:
         raise CaseError(f"Sag {ref} har allerede ankomstdato {arrival.isoformat()}.")
     release_arrival(db, old)
     book_day(db, arrival)
     case.arrival_date = arrival
     case.arrival_planned = False  # the takeover is the law's (IL § 4), never the arrival's
+    case.arrival_overbooked = False  # a person chose this date
     db.add(case)
     db.add(
         AuditEntry(

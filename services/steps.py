@@ -31,6 +31,7 @@ class Change:
     opened: list[Step] = field(default_factory=list)
     completed: bool = False
     replayed: bool = False
+    was: str | None = None  # the step's status before: planned/waiting means it was marked early
 
 
 def case_dates(case: Case) -> CaseDates:
@@ -154,7 +155,7 @@ def mark_step(
     step.note = (note or "").strip() or None
     step.reason = (reason or "").strip() or None
     _audit(db, cf, step, by.strip(), action, old, action, step.reason or step.note, input_key)
-    change = Change(case_ref=ref, marked=step)
+    change = Change(case_ref=ref, marked=step, was=old)
     change.opened = advance(db, cf, definition)
     tell_departments_about(db, cf, definition, change.opened, cause=f"{action}:{step.id}")
     change.completed = complete_if_finished(db, cf, definition)

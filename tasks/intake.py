@@ -30,10 +30,10 @@ def reception_run_name(case_ref: str, number: int = 1) -> str:
 
 
 @task(cache_policy=NO_CACHE)
-def take_inbox_files(folder: Path) -> list[Path]:
-    """Claim every waiting file; files another intake claimed first are left to it."""
-    claimed = (inbox.claim(path) for path in inbox.pending_files(folder))
-    return [path for path in claimed if path is not None]
+def take_inbox_files(folder: Path) -> inbox.Taken:
+    """Claim every settled notice, refuse what is no file; another intake's claims are its own."""
+    runtime = get_runtime()
+    return inbox.take_inbox(runtime.engine, runtime.settings, folder)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="modtag-fil")

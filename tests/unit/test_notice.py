@@ -489,7 +489,24 @@ def test_a_three_letter_interpreter_language_is_accepted() -> None:
     assert parse(notice_dict(interpreter_language="prs")).interpreter_language == "prs"
 
 
-@pytest.mark.parametrize("bad", ["sandholm", "a@b", "a b@c.dk", "@sandholm.example"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "sandholm",
+        "a@b",
+        "a b@c.dk",
+        "@sandholm.example",
+        "a:b@x.example",  # passed the old check, then broke the mail URL builder
+        "a?to=evil@x.example",  # would have added a recipient to the mail URL
+        "a/b@x.example",
+        '"a"@x.example',
+        "a..b@x.example",
+        "a@x..example",
+        "a@-x.example",
+        "a@x.example1",
+        "x" * 65 + "@x.example",
+    ],
+)
 def test_an_implausible_asylum_centre_email_is_rejected(bad: str) -> None:
     data = notice_dict(asylum_centre={"name": "Center Sandholm", "email": bad})
     assert the_problem(data, "asylum_centre.email") == "er ikke en gyldig e-mailadresse"
@@ -565,3 +582,32 @@ def test_a_parsed_notice_survives_a_round_trip_through_its_own_dump() -> None:
     notice = parse(BASE)
     assert Notice.model_validate(notice.model_dump()) == notice
     assert Notice.model_validate_json(notice.model_dump_json()) == notice
+
+
+@pytest.mark.parametrize(
+    "good", ["modtagelse@sandholm.example", "a.b+c_d-e@post.center-sjaelland.dk", "A1@X.DK"]
+)
+def test_ordinary_asylum_centre_addresses_are_accepted(good: str) -> None:
+    data = notice_dict(asylum_centre={"name": "Center Sandholm", "email": good})
+    centre = parse(data).asylum_centre
+    assert centre is not None and centre.email == good
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("expected_arrival", "9999-12-31"),
+        ("takeover_date", "2100-01-01"),
+        ("issued_at", "9999-12-31T10:00:00+01:00"),
+        ("issued_at", "1899-12-31T10:00:00+01:00"),
+    ],
+)
+def test_a_date_outside_1900_to_2099_is_rejected(field: str, value: str) -> None:
+    message = the_problem(notice_dict(**{field: value}), field)
+    assert message == "skal ligge mellem 1900-01-01 og 2099-12-31"
+
+
+def test_an_arrival_more_than_two_years_after_the_notice_is_rejected() -> None:
+    assert parse(notice_dict(expected_arrival="2028-11-23")).expected_arrival == date(2028, 11, 23)
+    message = the_problem(notice_dict(expected_arrival="2028-11-24"), "expected_arrival")
+    assert message == "ligger mere end 2 år efter meddelelsens dato (2026-11-23)"
