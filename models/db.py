@@ -1,5 +1,6 @@
 """Engine, migrations and transactions for the Køreplan database (SQLite or PostgreSQL)."""
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
@@ -16,6 +17,7 @@ from sqlmodel import Session
 DEFAULT_DATABASE_URL = "sqlite:///./data/koereplan.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+MIGRATE_LOCK = 0x6B72_6D69  # "krmi": the advisory lock key migrations take on PostgreSQL
 
 
 def database_url() -> str:
@@ -69,11 +71,34 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (default head) on the engine's database."""
+    """Bring the schema up to `revision` (default head) on the engine's database.
+
+    Under a lock: two processes starting on a fresh database (two `koereplan intake`) would
+    otherwise both create the tables, and the second fail. The one that waited finds the
+    schema at head and does nothing.
+    """
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with _sqlite_file_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Held until this transaction ends, so the DDL is committed before the next looks.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on the SQLite file's folder (no lock needed in memory or on PG)."""
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or database in ("", ":memory:") or "memory" in database:
+        yield
+        return
+    fd = os.open(Path(database).expanduser().resolve().parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 @contextmanager

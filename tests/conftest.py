@@ -51,6 +51,13 @@ class PostgresDatabases:
         """Give the psycopg URL of one database on the test server."""
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
 
+    def create_empty(self) -> str:
+        """Create a database without any tables (a fresh installation) and return its URL."""
+        name = f"{self.prefix}_{len(self.created)}"
+        self._execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return self.url(name)
+
     def create(self) -> str:
         """Create a fresh migrated database and return its URL."""
         name = f"{self.prefix}_{len(self.created)}"
