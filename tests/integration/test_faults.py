@@ -43,8 +43,8 @@ def statuses(engine: Engine, message_type: str | None = None) -> Counter[str]:
     return Counter(row.status for row in rows)
 
 
-def start_and_kill(db_url: str, script: str) -> None:
-    """Run `script` in a child process, wait for it to say `ready`, then SIGKILL it."""
+def start_and_kill(db_url: str, script: str) -> int:
+    """Run `script` in a child process, wait for it to say `ready`, SIGKILL it; its pid."""
     child = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(script), db_url],
         cwd=REPO,
@@ -59,6 +59,7 @@ def start_and_kill(db_url: str, script: str) -> None:
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
+    return child.pid
 
 
 MONITOR_THEN_HANG = """

@@ -9,10 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
-import subprocess
-import sys
-import textwrap
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -32,6 +28,7 @@ from models.db import session
 from models.tables import ArrivalBooking, Case, NoticeRecord
 from notifications.sinks import MailSink, WebhookSink
 from services.runtime import get_runtime
+from tests.integration.test_faults import start_and_kill
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -304,22 +301,10 @@ def test_files_claimed_by_a_killed_intake_show_in_status_and_are_taken_back_at_o
 ) -> None:
     (inbox / "a.json").write_bytes(notice("UST-KILLED-1"))
     (inbox / "b.json").write_bytes(notice("UST-KILLED-2"))
-    child = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(KILLED_INTAKE), str(inbox)],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
+    pid = start_and_kill(str(inbox), KILLED_INTAKE)
     assert len(left_claimed(inbox)) == 2
     status = koereplan("status").stdout
-    assert "2 filer" in status and f"pid {child.pid}" in status and "stoppet" in status
+    assert "2 filer" in status and f"pid {pid}" in status and "stoppet" in status
     started = time.monotonic()
     result = koereplan("intake")
     assert result.exit_code == 0, result.output
