@@ -423,3 +423,25 @@ def test_marking_a_waiting_step_done_is_allowed_and_the_answer_says_so(
     result = koereplan("done", "KR-2026-0001", "skattekort_bestilt", "--person", "P-77120")
     assert result.exit_code == 0, result.output
     assert "var ikke åbent endnu" in result.output
+
+
+def test_an_entry_that_cannot_be_moved_is_told_once_however_often_intake_runs(
+    inbox: Path, engine: Engine, http_receiver: WebhookSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import services.inbox
+
+    real_move = services.inbox._move
+
+    def move(home: Path, path: Path, folder_name: str) -> Path:
+        if path.name == "monteret":  # a mount point: rename gives EBUSY (simulated here)
+            raise OSError(16, "Device or resource busy")
+        return real_move(home, path, folder_name)
+
+    monkeypatch.setattr(services.inbox, "_move", move)
+    (inbox / "monteret").mkdir()
+    first = koereplan("intake")
+    second = koereplan("intake")
+    assert first.exit_code == second.exit_code == 2
+    assert (inbox / "monteret").is_dir()
+    assert mentions(http_receiver, "monteret") == 1
+    assert outcomes(engine) == [("monteret", "rejected")]
