@@ -7,7 +7,10 @@ import logging
 import typer
 
 from cli import cases, lifecycle, overview, plan, run, takeover
+from cli.common import err_console
 from koereplan.settings import get_settings
+
+EXIT_DATABASE = 3
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -47,5 +50,16 @@ app.command("demo")(run.demo)
 
 
 def main() -> None:
-    """Run the CLI."""
-    app()
+    """Run the CLI; a database error is told as a summary, never with the row it was about."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.faults import DatabaseFault, safe_summary
+
+    try:
+        app()
+    except (SQLAlchemyError, DatabaseFault) as error:
+        summary = safe_summary(error)
+    else:
+        return
+    err_console.print(summary, markup=False, highlight=False)
+    raise SystemExit(EXIT_DATABASE)

@@ -21,6 +21,7 @@ from koereplan.definition import load_definition
 from koereplan.settings import REPO_ROOT, get_settings
 from koereplan.workdays import local_date
 from models.db import session
+from models.private import private_dir
 from models.tables import Case
 from notifications.sinks import mail_sink, routing_to, webhook_sink
 from services.checklist import snapshot
@@ -54,7 +55,7 @@ def serve(
     from flows.serving import serve_forever
 
     runtime = get_runtime()  # settings validated and database migrated before anything runs
-    runtime.settings.inbox.mkdir(parents=True, exist_ok=True)
+    private_dir(runtime.settings.inbox)
     console.print("Køreplan kører. Stop med Ctrl-C.")
     serve_forever(limit=limit)
 

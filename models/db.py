@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from models.private import private_file
+
 DEFAULT_DATABASE_URL = "sqlite:///./data/koereplan.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -32,17 +34,18 @@ def make_engine(url: str | None = None) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is what we ship
 
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
     kwargs: dict[str, Any] = {
+        "hide_parameters": True,  # errors and logs never quote a row's values (names, CPR)
         "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     }
     if in_memory:
         kwargs["poolclass"] = StaticPool  # one shared connection, else each gets its own db
     else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(database).expanduser())
     engine = create_engine(parsed, **kwargs)
 
     @event.listens_for(engine, "connect")

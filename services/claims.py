@@ -23,6 +23,7 @@ from typing import Any
 import psutil
 
 from koereplan.inbox_rules import fitted_name
+from models.private import private_dir
 
 CLAIMED = ".behandles"
 OWNER = ".ejer"
@@ -45,7 +46,7 @@ class ClaimInfo:
 def claim(path: Path) -> Path | None:
     """Move a file into a new claim folder; None when another intake took it first."""
     box = path.parent / CLAIMED / f"{int(time.time())}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    box.mkdir(parents=True)
+    private_dir(box)  # unique name: a new folder, 0700 like every folder of the inbox
     (box / OWNER).write_text(json.dumps(_me()))
     try:
         os.rename(path, box / path.name)

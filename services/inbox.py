@@ -36,6 +36,7 @@ from koereplan.inbox_rules import (
 from koereplan.notice import MAX_NOTICE_BYTES
 from koereplan.problems import Problem
 from koereplan.settings import Settings
+from models.private import private_dir, write_private_text
 from services import claims
 from services.claims import CLAIMED, claim, free_name, give_back, release
 from services.intake import Received, receive_file, refuse_file
@@ -190,7 +191,7 @@ def file_away(inbox: Path, claimed: Path, result: Received) -> Path:
 
 def _move(inbox: Path, path: Path, folder_name: str) -> Path:
     folder = inbox / folder_name
-    folder.mkdir(exist_ok=True)
+    private_dir(folder)
     target = free_name(folder / path.name)
     os.rename(path, target)
     return target
@@ -205,7 +206,7 @@ def _write_error(target: Path, original: str, result: Received) -> None:
         "problemer": [{"felt": p.where, "problem": p.message} for p in result.problems],
     }
     error_file = target.with_name(fitted_name(target.name, ".error.json"))
-    error_file.write_text(json.dumps(error, ensure_ascii=False, indent=2) + "\n")
+    write_private_text(error_file, json.dumps(error, ensure_ascii=False, indent=2) + "\n")
 
 
 def _refuse_entry(engine: Engine, inbox: Path, path: Path, problem: Problem) -> Received | None:

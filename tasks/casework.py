@@ -18,6 +18,7 @@ from flows.forms import CLOSE_FIELD, KEEP_OPEN, NO_STEP
 from koereplan.danish import CLOSE_REASON_DA
 from koereplan.workdays import local_date
 from models.db import session
+from models.faults import reduced_database_errors
 from models.tables import Case
 from services.casefile import CaseError, load_case
 from services.checklist import Snapshot, snapshot
@@ -43,6 +44,7 @@ def artifact_key(case_ref: str) -> str:
 
 
 @task(cache_policy=NO_CACHE)
+@reduced_database_errors
 def link_flow_run(case_ref: str) -> None:
     """Remember which run drives the case, so the CLI and messages can point at it."""
     run_id = flow_run.get_id()
@@ -57,6 +59,7 @@ def link_flow_run(case_ref: str) -> None:
 
 
 @task(cache_policy=NO_CACHE)
+@reduced_database_errors
 def refresh_case(case_ref: str, note: str | None = None) -> Snapshot:
     """Send what is pending for the case, then publish its checklist as the run's artifact."""
     runtime = get_runtime()
@@ -100,6 +103,7 @@ def publish_checklist(view: Snapshot, note: str | None = None) -> None:
 
 
 @task(cache_policy=NO_CACHE)
+@reduced_database_errors
 def apply_answer(case_ref: str, number: int, answer: dict[str, Any]) -> str:
     """Apply one answer from the Prefect UI form exactly once; say what happened, in Danish."""
     runtime = get_runtime()

@@ -7,12 +7,14 @@ from datetime import date
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from models.faults import reduced_database_errors
 from services.digest import weekly_digests
 from services.reminders import MonitorReport, monitor, summary_da
 from services.runtime import get_runtime
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)
+@reduced_database_errors
 def check_deadlines(today: date, force: bool = False) -> MonitorReport:
     """Record today's reminders and escalations in the outbox; a retry adds nothing twice."""
     runtime = get_runtime()

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from models.columns import utcnow
 from models.db import session
+from models.faults import reduced_database_errors
 from models.status import CaseStatus
 from models.tables import Case
 from services import inbox
@@ -30,6 +31,7 @@ def reception_run_name(case_ref: str, number: int = 1) -> str:
 
 
 @task(cache_policy=NO_CACHE)
+@reduced_database_errors
 def take_inbox_files(folder: Path) -> inbox.Taken:
     """Claim every settled notice, refuse what is no file; another intake's claims are its own."""
     runtime = get_runtime()
@@ -37,6 +39,7 @@ def take_inbox_files(folder: Path) -> inbox.Taken:
 
 
 @task(cache_policy=NO_CACHE, task_run_name="modtag-fil")
+@reduced_database_errors
 def receive_notice_file(folder: Path, claimed: Path) -> Received:
     """Receive one claimed file, then file it as processed or quarantined."""
     runtime = get_runtime()
@@ -49,6 +52,7 @@ def receive_notice_file(folder: Path, claimed: Path) -> Received:
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])
+@reduced_database_errors
 def start_receptions() -> list[str]:
     """One reception run per active case that has none yet; the idempotency key stops doubles."""
     wake_ended_receptions()
