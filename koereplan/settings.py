@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         "mailto://127.0.0.1:8025?from=koereplan@aalborg.example",
         description="SMTP transport for mails to asylum centres; the centre's address is added.",
     )
+    webhook_timeout_s: float = Field(
+        30.0, gt=0, description="How long a webhook may take to answer before it is retried."
+    )
     remind_within_wd: int = Field(3, ge=0, description="Remind when due within N working days.")
     escalate_every_wd: int = Field(5, ge=1, description="Repeat escalations every M working days.")
 

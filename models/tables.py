@@ -183,7 +183,12 @@ class CaseCounter(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A notification to deliver at least once; `context` holds template variables, no PII."""
+    """A notification to deliver at least once; `context` holds template variables, no PII.
+
+    `extra_urls` holds address references (`asylcenter-mail:<address>`), never a URL with
+    its password; `delivered_to` the ids of the addresses that accepted it; `delivery_key`
+    the batch it was first sent in, so a retry carries the same idempotency key.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
@@ -195,6 +200,8 @@ class OutboxMessage(SQLModel, table=True):
     idempotency_key: str = Field(unique=True)
     context: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
     extra_urls: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    delivered_to: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    delivery_key: str | None = None
     # `notice` steps this message delivers: they are done once it is sent.
     step_ids: list[int] = Field(default_factory=list, sa_type=JSON, nullable=False)
     status: str = Field(default=OutboxStatus.PENDING.value)

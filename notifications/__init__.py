@@ -1,11 +1,13 @@
 """Notifications departments can trust: routing by Apprise tag, Danish templates, delivery."""
 
 from notifications.apprise_sender import (
+    Address,
     AppriseSender,
     DeliveryError,
     FakeSender,
     Sender,
     SentMessage,
+    asylum_centre_ref,
     asylum_centre_url,
 )
 from notifications.messages import MessageType, RenderedMessage, household_summary, render
@@ -18,6 +20,7 @@ from notifications.routing import (
 )
 
 __all__ = [
+    "Address",
     "AppriseSender",
     "DeliveryError",
     "FakeSender",
@@ -27,6 +30,7 @@ __all__ = [
     "RoutingError",
     "Sender",
     "SentMessage",
+    "asylum_centre_ref",
     "asylum_centre_url",
     "household_summary",
     "load_routing",

@@ -10,6 +10,7 @@ import email.policy
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,13 +75,14 @@ def mail_sink(port: int | None = None) -> Iterator[MailSink]:
 
 @dataclass
 class WebhookSink:
-    """What the HTTP endpoint received; set `status` to make it answer with an error."""
+    """What the HTTP endpoint received; `status` makes it answer an error, `delay_s` slowly."""
 
     url: str
     requests: list[Any] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     status: int = 200
+    delay_s: float = 0.0  # recorded at once, answered after this long: a slow receiver
 
     @property
     def port(self) -> int:
@@ -111,6 +113,7 @@ def webhook_sink() -> Iterator[WebhookSink]:
                 sink.requests.append(parsed)
                 sink.paths.append(self.path)
                 sink.headers.append(dict(self.headers.items()))
+            time.sleep(sink.delay_s)
             self.send_response(sink.status)
             self.send_header("Content-Length", "0")
             self.end_headers()

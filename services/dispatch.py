@@ -1,8 +1,16 @@
-"""The dispatcher: sends pending outbox rows, each exactly once, one digest per department.
+"""The dispatcher: sends pending outbox rows at least once, one digest per department address.
 
 A row is claimed with a conditional UPDATE (pending -> sending), so two dispatchers never
-send it twice. Failures retry with backoff; after MAX_ATTEMPTS a row stays `failed`, visible
-in the case's checklist and in `koereplan status`.
+send it at the same time. Each address of a department is a delivery of its own, recorded
+in the row's `delivered_to` as soon as it succeeds: a retry goes only where it failed.
+Failures retry with backoff; after MAX_ATTEMPTS a row stays `failed`, visible in the case's
+checklist and in `koereplan status`.
+
+What remains is at least once, not exactly once: a dispatcher that dies after an address
+accepted a message and before `delivered_to` records it sends that message again once the
+claim is stale. The repeat carries the same idempotency key (webhook payload field and
+header, mail Message-ID), because rows sent together keep their `delivery_key` and are
+sent together again; receivers that remember keys drop it.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from models.db import session
 from models.tables import Case, OutboxMessage
 from notifications.apprise_sender import DeliveryError, Sender
 from notifications.codec import from_json
+from notifications.idempotency import delivery_key
 from notifications.messages import CONTEXT_TYPES, MessageType, RenderedMessage, flow_run_url, render
 from services.steps import deliver_notice_steps
 
@@ -68,12 +77,17 @@ def dispatch(
         claimed = claim(engine, worker=worker_name(), case_id=case_id, now=now, limit=limit)
         if not claimed:
             break
-        groups: dict[tuple[str, tuple[str, ...]], list[OutboxMessage]] = defaultdict(list)
-        for row in claimed:
-            groups[(row.department, tuple(row.extra_urls))].append(row)
-        for (department, extra_urls), rows in groups.items():
-            _send_group(engine, sender, definition, department, extra_urls, rows, report)
+        for rows in batches(claimed):
+            _send_batch(engine, sender, definition, rows, report)
     return report
+
+
+def batches(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """Rows sent as one digest: one department and case address; earlier batches stay whole."""
+    groups: dict[tuple[str, tuple[str, ...], str], list[OutboxMessage]] = defaultdict(list)
+    for row in rows:
+        groups[(row.department, tuple(row.extra_urls), row.delivery_key or "")].append(row)
+    return list(groups.values())
 
 
 def claim(
@@ -138,15 +152,15 @@ def digest(messages: list[RenderedMessage]) -> RenderedMessage:
     )
 
 
-def _send_group(
+def _send_batch(
     engine: Engine,
     sender: Sender,
     definition: Definition,
-    department: str,
-    extra_urls: tuple[str, ...],
     rows: list[OutboxMessage],
     report: DispatchReport,
 ) -> None:
+    """Deliver one batch to each address that has not had it yet, recording each success."""
+    department, refs = rows[0].department, rows[0].extra_urls
     with session(engine) as db:
         cases = {
             case.id: case
@@ -155,23 +169,83 @@ def _send_group(
             ).all()
         }
     try:
-        message = digest([render_row(row, cases.get(row.case_id)) for row in rows])
-        sender.send(department, message, extra_urls)
+        addresses = sender.addresses(department, refs)
+        whole = _digest_of(rows, cases)
     except DeliveryError as error:
         _failed(engine, rows, error.reason, report)
         return
     except Exception as error:  # a template or codec bug: keep the row, say what broke
         _failed(engine, rows, f"{type(error).__name__}: {error}", report)
         return
-    report.messages += 1
+    _remember_batch(engine, rows)
+    reasons: list[str] = []
+    for address in addresses:
+        todo = [row for row in rows if address.id not in row.delivered_to]
+        if not todo:
+            continue
+        message = whole if len(todo) == len(rows) else _digest_of(todo, cases)
+        try:
+            sender.deliver(address, message, delivery_key(r.idempotency_key for r in todo))
+        except DeliveryError as error:
+            reasons.append(error.reason)
+            continue
+        report.messages += 1
+        _record_delivery(engine, todo, address.id)
+    wanted = {address.id for address in addresses}
+    done = [row for row in rows if wanted <= set(row.delivered_to)]
+    if len(done) < len(rows):
+        _failed(engine, [row for row in rows if row not in done], "; ".join(reasons), report)
+    if done:
+        _mark_sent(engine, definition, done, report)
+
+
+def _digest_of(rows: list[OutboxMessage], cases: dict[int | None, Case]) -> RenderedMessage:
+    return digest([render_row(row, cases.get(row.case_id)) for row in rows])
+
+
+def _remember_batch(engine: Engine, rows: list[OutboxMessage]) -> None:
+    """Store the batch's key before the first send: after a crash it is sent together again."""
+    fresh = [row for row in rows if row.delivery_key is None]
+    if not fresh:
+        return
+    key = delivery_key(row.idempotency_key for row in rows)
     with session(engine) as db:
-        sent_at = utcnow()
+        db.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_([row.id for row in fresh]))
+            .values(delivery_key=key)
+        )
+    for row in fresh:
+        row.delivery_key = key
+
+
+def _record_delivery(engine: Engine, rows: list[OutboxMessage], address: str) -> None:
+    """Add one address to the rows' `delivered_to`, at once: a retry will skip it."""
+    by_before: dict[tuple[str, ...], list[OutboxMessage]] = defaultdict(list)
+    for row in rows:
+        by_before[tuple(row.delivered_to)].append(row)
+    with session(engine) as db:
+        for before, same in by_before.items():
+            after = [*before, address]
+            db.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_([row.id for row in same]))
+                .values(delivered_to=after)
+            )
+            for row in same:
+                row.delivered_to = after
+
+
+def _mark_sent(
+    engine: Engine, definition: Definition, rows: list[OutboxMessage], report: DispatchReport
+) -> None:
+    with session(engine) as db:
         db.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id).in_([row.id for row in rows]))
             .values(
                 status="sent",
-                sent_at=sent_at,
+                sent_at=utcnow(),
                 attempts=col(OutboxMessage.attempts) + 1,
                 last_error=None,
             )

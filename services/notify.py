@@ -11,11 +11,10 @@ from sqlmodel import Session
 from koereplan.arrival import OVERBOOKED_NOTE
 from koereplan.definition import Definition
 from koereplan.problems import Problem
-from koereplan.settings import get_settings
 from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
 from models.tables import Step
-from notifications.apprise_sender import asylum_centre_url
+from notifications.apprise_sender import asylum_centre_ref
 from notifications.messages import (
     CaseCompletedContext,
     CaseCreatedContext,
@@ -160,7 +159,7 @@ def tell_arrival(
             case.ref, "moving_notice", case.arrival_date.isoformat(), *([again] if again else [])
         ),
         case_id=case.id,
-        extra_urls=[asylum_centre_url(get_settings().asylum_mail_url, case.asylum_centre_email)],
+        extra_urls=[asylum_centre_ref(case.asylum_centre_email)],
         step_ids=[step.id] if step is not None and step.id else [],
     )
 

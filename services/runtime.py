@@ -32,7 +32,11 @@ def get_runtime() -> Runtime:
     engine = make_engine(settings.database_url)
     migrate(engine)
     definition = load_definition(settings.definition)
-    sender = AppriseSender(load_routing(settings.apprise_config))
+    sender = AppriseSender(
+        load_routing(settings.apprise_config),
+        asylum_mail_url=settings.asylum_mail_url,
+        read_timeout_s=settings.webhook_timeout_s,
+    )
     return Runtime(settings=settings, engine=engine, definition=definition, sender=sender)
 
 
