@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 from sqlmodel import col, select
@@ -378,13 +377,12 @@ def _start_receptions() -> str:
 def _print_intake(results: list[Received], unread: list[str], waiting: int) -> None:
     counts = Counter(r.outcome for r in results)
     for result in results:
-        name = escape(result.file_name)
         if result.quarantined:
-            err_console.print(f"[red]{name}: {OUTCOME_DA[result.outcome]}[/red]")
+            err_console.print(f"{result.file_name}: {OUTCOME_DA[result.outcome]}", style="red")
             for problem in result.problems:
                 err_console.print(f"  • {problem}", markup=False, highlight=False)
         else:
-            console.print(f"{name}: {OUTCOME_DA[result.outcome]} ({result.case_ref})")
+            console.print(f"{result.file_name}: {OUTCOME_DA[result.outcome]} ({result.case_ref})")
     for line in unread:
         err_console.print(line, markup=False, highlight=False)
     console.print(
@@ -434,5 +432,5 @@ def _by(by: str | None) -> str:
 
 
 def _refuse(error: CaseError) -> NoReturn:
-    err_console.print(f"[bold red]{error}[/bold red]", highlight=False)
+    err_console.print(str(error), style="bold red", highlight=False)
     raise typer.Exit(EXIT_BAD_INPUT)

@@ -14,15 +14,17 @@ from koereplan.notice import MAX_NOTICE_BYTES, Notice, NoticeRejected
 from koereplan.problems import Problem, ProblemsError
 from koereplan.settings import get_settings
 
-console = Console()
-err_console = Console(stderr=True)
+# Markup off: case refs, person ids, initials and file names are printed as typed ("[/b]"
+# must not crash Rich or restyle the output); styles are given with `style=`.
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 EXIT_BAD_INPUT = 2
 
 
 def fail(heading: str, problems: list[Problem]) -> NoReturn:
     """Print every problem under a heading and exit 2: bad input, never a traceback."""
-    err_console.print(f"[bold red]{heading}[/bold red]")
+    err_console.print(heading, style="bold red")
     for problem in problems:
         err_console.print(f"  • {problem}", markup=False, highlight=False)
     raise typer.Exit(EXIT_BAD_INPUT)

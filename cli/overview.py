@@ -36,7 +36,7 @@ def overview() -> None:
     runtime = get_runtime()
     with session(runtime.engine) as db:
         view = overview_view(db, today=local_date())
-    console.print(f"[bold]Oversigt {danish_date(view.today)}: {view.active} aktive sager[/bold]")
+    console.print(f"Oversigt {danish_date(view.today)}: {view.active} aktive sager", style="bold")
     _print(("Fase", "Sager"), view.phase_rows(), "Aktive sager pr. fase")
     _print(
         ("Dato", "Sag", "Personer"),

@@ -62,7 +62,7 @@ def check_config(
     definition = definition_or_fail(path)
     problems = _routing_problems(definition, settings.apprise_config)
     if problems:
-        err_console.print(f"[bold red]{len(problems)} problem(er)[/bold red]")
+        err_console.print(f"{len(problems)} problem(er)", style="bold red")
         for problem in problems:
             err_console.print(f"  • {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -14,7 +14,7 @@ STATUS_STYLE = {"udført": "green", "ikke relevant": "dim", "åben": "bold", "af
 
 def print_checklist(console: Console, heading: str, rows: list[ChecklistRow]) -> None:
     """One table per phase; legal deadlines marked, overdue steps in red."""
-    console.print(f"[bold]{heading}[/bold]")
+    console.print(heading, style="bold")
     for phase, phase_rows in groupby(rows, key=lambda row: row.phase):
         table = Table(title=phase, title_justify="left", show_lines=False, expand=False)
         table.add_column("Trin", overflow="fold", max_width=60)

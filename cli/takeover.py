@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from cli.cases import ByOption, after_change, by_or_user, parse_date, refuse
 from cli.common import console
@@ -54,7 +55,8 @@ def migrate_takeover(
     report = run_migration(runtime.engine, runtime.definition, dry_run=dry_run)
     for case in report.changed:
         console.print(
-            f"[bold]{case.ref}[/bold]: overtagelse {case.old} → {case.new}", highlight=False
+            Text.assemble((case.ref, "bold"), f": overtagelse {case.old} → {case.new}"),
+            highlight=False,
         )
         if case.note:
             console.print(f"  bemærk: {case.note}", highlight=False)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from koereplan.arrival import OVERBOOKED_NOTE
 from koereplan.definition import Definition
+from koereplan.file_names import shown_file_name
 from koereplan.problems import Problem
 from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
@@ -220,7 +221,9 @@ def tell_notice_rejected(
         department=COORDINATORS,
         message_type=MessageType.NOTICE_REJECTED,
         context=NoticeRejectedContext(
-            file_name=file_name, reasons=[str(p) for p in problems], notice_ref=notice_id
+            file_name=shown_file_name(file_name),
+            reasons=[str(p) for p in problems],
+            notice_ref=notice_id,
         ),
         key=idempotency_key("notice_rejected", record_id),
     )

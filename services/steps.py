@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from koereplan.definition import Definition
+from koereplan.notes import refusal
 from koereplan.planner import CaseDates, step_due
 from koereplan.progress import FINISHED, StepRef, dependencies_met, opening_status
 from koereplan.takeover import REGISTRATION_STEP, registration_problem
@@ -137,6 +138,9 @@ def mark_step(
         raise CaseError("Angiv en begrundelse, når et trin ikke er relevant.")
     if not by.strip():
         raise CaseError("Angiv hvem der markerer trinnet (initialer).")
+    refused = refusal({"noten": note, "begrundelsen": reason})
+    if refused:
+        raise CaseError(refused)
     cf = load_case(db, ref, for_update=True)
     require_active(cf)
     step = find_step(cf, key, person_id)

@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from flows.forms import CLOSE_FIELD, KEEP_OPEN, NO_STEP
 from koereplan.danish import CLOSE_REASON_DA
+from koereplan.notes import refusal
 from koereplan.workdays import local_date
 from models.db import session
 from models.faults import reduced_database_errors
@@ -135,6 +136,9 @@ def _apply(db: Any, runtime: Any, case_ref: str, answer: dict[str, Any], input_k
     keys = (input_key, f"{input_key}:ankomst", f"{input_key}:samtykke")
     if any(already_applied(db, key) for key in keys):
         return "allerede registreret"
+    refused = refusal({"noten": answer.get("note"), "begrundelsen": answer.get("begrundelse")})
+    if refused:  # before anything moves: the answer is refused whole, as the form shows
+        raise CaseError(refused)
     by = str(answer.get("initialer") or "").strip()
     closing = str(answer.get(CLOSE_FIELD) or "").strip()
     if closing and closing != KEEP_OPEN:

@@ -6,6 +6,8 @@ import os
 import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,51 @@ def test_quarantine_folder_and_error_report_are_private(engine: Engine, tmp_path
     assert stat.S_IMODE(quarantine.stat().st_mode) == 0o700
     [report] = quarantine.glob("*.error.json")
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
+
+
+def test_a_connection_killed_mid_insert_is_told_without_the_names(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    with engine.begin() as connection:  # each member insert waits, so it can be caught
+        connection.execute(
+            text(
+                "CREATE FUNCTION slow_member() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TRIGGER slow_member BEFORE INSERT ON members "
+                "FOR EACH ROW EXECUTE FUNCTION slow_member()"
+            )
+        )
+    killer = threading.Thread(target=terminate_member_insert, args=(engine,), daemon=True)
+    killer.start()
+    receive = reduced_database_errors(receive_file)
+
+    with pytest.raises(DatabaseFault) as caught:
+        receive(
+            engine, DEFINITION, Settings(), file_name="familie.json", raw=notices()["familie.json"]
+        )
+    killer.join(30)
+
+    message = str(caught.value)
+    assert "OperationalError" in message and "forbindelsen blev afbrudt" in message
+    assert leaked(message) == []
+
+
+def terminate_member_insert(engine: Engine) -> None:
+    """From another connection: terminate the backend that is inserting members."""
+    deadline = time.monotonic() + 20
+    # Autocommit: within one transaction pg_stat_activity is a snapshot that never changes.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        while time.monotonic() < deadline:
+            killed = connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE 'INSERT INTO members%' AND pid <> pg_backend_pid()"
+                )
+            ).all()
+            if killed:
+                return
+            time.sleep(0.05)
