@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from koereplan.definition import Definition
 from models.columns import utcnow
 from models.db import session
+from models.status import OutboxStatus
 from models.tables import Case, OutboxMessage
 from notifications.apprise_sender import DeliveryError, Sender
 from notifications.codec import from_json
@@ -210,11 +211,7 @@ def _remember_batch(engine: Engine, rows: list[OutboxMessage]) -> None:
         return
     key = delivery_key(row.idempotency_key for row in rows)
     with session(engine) as db:
-        db.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_([row.id for row in fresh]))
-            .values(delivery_key=key)
-        )
+        _update(db, fresh, delivery_key=key)
     for row in fresh:
         row.delivery_key = key
 
@@ -227,11 +224,7 @@ def _record_delivery(engine: Engine, rows: list[OutboxMessage], address: str) ->
     with session(engine) as db:
         for before, same in by_before.items():
             after = [*before, address]
-            db.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id).in_([row.id for row in same]))
-                .values(delivered_to=after)
-            )
+            _update(db, same, delivered_to=after)
             for row in same:
                 row.delivered_to = after
 
@@ -240,20 +233,27 @@ def _mark_sent(
     engine: Engine, definition: Definition, rows: list[OutboxMessage], report: DispatchReport
 ) -> None:
     with session(engine) as db:
-        db.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_([row.id for row in rows]))
-            .values(
-                status="sent",
-                sent_at=utcnow(),
-                attempts=col(OutboxMessage.attempts) + 1,
-                last_error=None,
-            )
+        _update(
+            db,
+            rows,
+            status=OutboxStatus.SENT.value,
+            sent_at=utcnow(),
+            attempts=col(OutboxMessage.attempts) + 1,
+            last_error=None,
         )
         report.sent += len(rows)
         step_ids = [step_id for row in rows for step_id in row.step_ids]
         if step_ids:
             deliver_notice_steps(db, definition, step_ids)
+
+
+def _update(db: Session, rows: list[OutboxMessage], **values: Any) -> None:
+    """One UPDATE of the given rows (by id)."""
+    db.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_([row.id for row in rows]))
+        .values(**values)
+    )
 
 
 def _failed(engine: Engine, rows: list[OutboxMessage], reason: str, report: DispatchReport) -> None:
