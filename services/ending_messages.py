@@ -8,10 +8,9 @@ from dataclasses import replace
 from sqlmodel import Session, select
 
 from koereplan.definition import Definition
-from koereplan.settings import get_settings
 from koereplan.workdays import local_date
 from models.tables import Case, OutboxMessage, Step
-from notifications.apprise_sender import asylum_centre_url
+from notifications.apprise_sender import asylum_centre_ref
 from notifications.messages import CaseEndedContext, MessageType, flow_run_url
 from services.casefile import CaseFile, department_names
 from services.notify import ASYLUM_CENTRE, COORDINATORS, recipients
@@ -86,9 +85,7 @@ def tell_case_ended(
                 ),
                 key=idempotency_key(case.ref, "case_ended", ASYLUM_CENTRE, cause),
                 case_id=case.id,
-                extra_urls=[
-                    asylum_centre_url(get_settings().asylum_mail_url, case.asylum_centre_email)
-                ],
+                extra_urls=[asylum_centre_ref(case.asylum_centre_email)],
             )
         )
     enqueue_all(db, messages)

@@ -66,7 +66,8 @@ def real_sender(tmp_path: Path, smtp_port: int, http: WebhookSink) -> AppriseSen
         lines += [f"  - {url}:", f"      - tag: {key}"]
     path = tmp_path / "apprise.yaml"
     path.write_text("\n".join(lines) + "\n")
-    return AppriseSender(load_routing(path))
+    asylum_mail = f"mailto://127.0.0.1:{smtp_port}?from=koereplan@{MAIL_DOMAIN}&cto=2"
+    return AppriseSender(load_routing(path), asylum_mail_url=asylum_mail)
 
 
 def mails_to(smtp: MailSink, department: str) -> list[Any]:
