@@ -31,6 +31,7 @@ def check_deadlines(today: date, force: bool = False) -> MonitorReport:
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)
+@reduced_database_errors
 def write_digests(today: date) -> int:
     """The weekly digests on the week's first working day; a rerun that week adds nothing."""
     runtime = get_runtime()
