@@ -224,7 +224,7 @@ def test_the_outbox_stores_a_reference_not_the_smtp_password(
 
 BEFORE_OUTBOX_PER_ADDRESS = (
     ScriptDirectory.from_config(alembic_config())
-    .get_revision("0005_outbox_per_address")
+    .get_revision("0006_outbox_per_address")
     .down_revision
 )
 

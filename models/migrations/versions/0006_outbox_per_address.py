@@ -5,8 +5,8 @@ row (sent ones too, so the password leaves the database) gets `asylcenter-mail:<
 instead; the dispatcher builds the URL from KOEREPLAN_ASYLUM_MAIL_URL when it sends.
 Rows already sent count as delivered everywhere; the key is filled in at the next send.
 
-Revision ID: 0005_outbox_per_address
-Revises: 0004_overview_indexes
+Revision ID: 0006_outbox_per_address
+Revises: 0005_arrival_overbooked
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl, urlsplit
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005_outbox_per_address'
-down_revision: str | Sequence[str] | None = '0004_overview_indexes'
+revision: str = '0006_outbox_per_address'
+down_revision: str | Sequence[str] | None = '0005_arrival_overbooked'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
