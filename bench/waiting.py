@@ -32,6 +32,7 @@ from typing import Any
 
 from _common import (
     REPO,
+    count_runs,
     load_average,
     make_notices,
     private_env,
@@ -57,25 +58,6 @@ def _engine_children(pid: int, baseline: set[int]) -> list[Any]:
         if "prefect.engine" in cmd or "multiprocessing" in cmd:
             found.append(child)
     return found
-
-
-def _count_runs(deployment: str, types: list[Any]) -> int:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (
-        DeploymentFilter,
-        DeploymentFilterName,
-        FlowRunFilter,
-        FlowRunFilterState,
-        FlowRunFilterStateType,
-    )
-
-    with get_client(sync_client=True) as client:
-        return client.count_flow_runs(
-            flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=types))
-            ),
-            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[deployment])),
-        )
 
 
 def _deployment_ready() -> bool:
@@ -154,8 +136,8 @@ def main() -> None:
             last = [-1]
 
             def all_paused() -> bool:
-                paused = _count_runs("reception", [StateType.PAUSED])
-                bad = _count_runs("reception", [StateType.FAILED, StateType.CRASHED])
+                paused = count_runs("reception", [StateType.PAUSED])
+                bad = count_runs("reception", [StateType.FAILED, StateType.CRASHED])
                 if bad:
                     raise RuntimeError(f"{bad} reception runs failed or crashed; see serve.log")
                 if serve.poll() is not None:
