@@ -46,6 +46,7 @@ app.command("queue")(overview.queue)
 app.command("compliance")(overview.compliance)
 app.command("audit")(overview.audit)
 app.command("serve")(run.serve)
+app.command("run-limit")(run.run_limit)
 app.command("demo")(run.demo)
 
 

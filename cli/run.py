@@ -48,8 +48,11 @@ DEMO_WITHDRAWN = "UST-2026-100231"
 
 def serve(
     limit: Annotated[
-        int, typer.Option(help="Flow runs executing at once (waiting ones free).")
-    ] = 5,
+        int | None,
+        typer.Option(
+            help="Flow runs executing at once (waiting ones free); default: `koereplan run-limit`."
+        ),
+    ] = None,
 ) -> None:
     """Serve intake, reception and the deadline monitor against the configured Prefect API."""
     from flows.serving import serve_forever
@@ -58,6 +61,16 @@ def serve(
     private_dir(runtime.settings.inbox)
     console.print("Køreplan kører. Stop med Ctrl-C.")
     serve_forever(limit=limit)
+
+
+def run_limit() -> None:
+    """How many runs one runner or worker here executes at once (from cores and memory).
+
+    `prefect worker start --pool koereplan --limit "$(koereplan run-limit)"`
+    """
+    from flows.limits import machine_run_limit
+
+    print(machine_run_limit())
 
 
 def demo() -> None:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +20,7 @@ from prefect.schedules import Cron, Interval, Schedule
 
 from flows.deadlines import deadline_monitor
 from flows.intake import intake
+from flows.limits import POLL_SECONDS, machine_run_limit
 from flows.overview import overview
 from flows.reception import reception
 
@@ -59,9 +60,17 @@ def deployments(*, schedules: bool = True) -> list[Any]:
     ]
 
 
-def serve_forever(limit: int = 5) -> None:
-    """Serve every deployment in this process until stopped (Ctrl-C)."""
-    serve(*deployments(), limit=limit)
+def serve_forever(limit: int | None = None) -> None:
+    """Serve every deployment until stopped (Ctrl-C); at most `limit` runs execute at once.
+
+    The default limit and the polling interval are `flows.limits`, which the workers of a
+    work pool use too (README, "Running it for real").
+    """
+    serve(
+        *deployments(),
+        limit=limit or machine_run_limit(),
+        query_seconds=POLL_SECONDS,
+    )
 
 
 def flow_run_processes() -> list[psutil.Process]:
@@ -102,10 +111,15 @@ def local_prefect_server(timeout: int = 120) -> Iterator[str]:
 
 
 @contextmanager
-def runner_in_thread(poll_seconds: float = 0.5, limit: int | None = None) -> Iterator[Runner]:
-    """A runner polling every `poll_seconds` in a background thread, stopped on exit."""
+def runner_in_thread(
+    poll_seconds: float = 0.5, limit: int | None = None, extra: Sequence[Any] = ()
+) -> Iterator[Runner]:
+    """A runner polling every `poll_seconds` in a background thread, stopped on exit.
+
+    `extra`: more deployments to serve beside the product's (the benchmarks' floor flow).
+    """
     runner = Runner(name="koereplan-runner", query_seconds=poll_seconds, limit=limit)
-    for deployment in deployments(schedules=False):
+    for deployment in [*deployments(schedules=False), *extra]:
         runner.add_deployment(deployment)
     started = threading.Event()
     loops: dict[str, asyncio.AbstractEventLoop] = {}
