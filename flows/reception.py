@@ -6,7 +6,7 @@ from prefect import flow
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
-from flows.forms import coordinator_form
+from flows.forms import coordinator_form, form_intro
 from tasks.casework import apply_answer, link_flow_run, refresh_case
 
 # A household waits months between answers; the run holds no process meanwhile.
@@ -43,7 +43,7 @@ def reception(case_ref: str) -> str:
             return f"{case_ref}: sagen er {view.status_text()}"
         answer = suspend_flow_run(
             wait_for_input=coordinator_form(view).with_initial_data(
-                description=f"Registrér et trin i sag {case_ref}", handling="udført"
+                description=form_intro(case_ref, note), handling="udført"
             ),
             key=f"svar-{view.inputs_applied}",
             timeout=WAIT_SECONDS,

@@ -14,7 +14,7 @@ from prefect.runtime import flow_run
 from sqlalchemy import update
 from sqlmodel import col
 
-from flows.forms import CLOSE_FIELD, KEEP_OPEN, NO_STEP
+from flows.forms import CLOSE_FIELD, KEEP_OPEN, NO_STEP, refused
 from koereplan.danish import CLOSE_REASON_DA
 from koereplan.notes import refusal
 from koereplan.workdays import local_date
@@ -122,7 +122,7 @@ def apply_answer(case_ref: str, number: int, answer: dict[str, Any]) -> str:
                 return _apply(db, runtime, case_ref, answer, input_key)
         except CaseError as error:
             get_run_logger().warning("Registreringen blev ikke gennemført: %s", error)
-            return f"ikke gennemført: {error}"
+            return refused(str(error))
 
 
 def _date(value: Any) -> date | None:
