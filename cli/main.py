@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import cases, lifecycle, overview, plan, run, takeover
+from cli import cases, lifecycle, overview, plan, run, sinks, takeover
 from cli.common import err_console
 from koereplan.settings import get_settings
 
@@ -48,6 +48,7 @@ app.command("audit")(overview.audit)
 app.command("serve")(run.serve)
 app.command("run-limit")(run.run_limit)
 app.command("demo")(run.demo)
+app.command("sinks")(sinks.sinks)
 
 
 def main() -> None:

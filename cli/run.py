@@ -23,12 +23,14 @@ from koereplan.workdays import local_date
 from models.db import session
 from models.private import private_dir
 from models.tables import Case
+from notifications.kept import MessageFolder
 from notifications.sinks import mail_sink, routing_to, webhook_sink
 from services.checklist import snapshot
 from services.runtime import get_runtime, use_settings
 
 EXAMPLES = REPO_ROOT / "examples"
 DEMO_HOME = Path("data/demo")
+DEMO_UI_URL = "http://127.0.0.1:4200"
 # What a coordinator does in the demo: (notice, step title, answer).
 DEMO_ANSWERS = (
     ("UST-2026-100231", "Cpr-nr. bestilt", {"handling": "udført", "note": "Bestilt i CPR"}),
@@ -79,7 +81,12 @@ def demo() -> None:
     home = DEMO_HOME.resolve()
     shutil.rmtree(home, ignore_errors=True)
     (home / "inbox").mkdir(parents=True)
-    with webhook_sink() as webhooks, mail_sink() as mailbox, _prefect_server(home) as api:
+    keep = MessageFolder(home / "beskeder")
+    with (
+        webhook_sink(keep=keep) as webhooks,
+        mail_sink(keep=keep) as mailbox,
+        _prefect_server(home),
+    ):
         definition = load_definition(get_settings().definition)
         (home / "apprise.yaml").write_text(routing_to(webhooks, definition))
         use_settings(
@@ -88,7 +95,9 @@ def demo() -> None:
             KOEREPLAN_INBOX_SETTLE_SECONDS="0",  # the demo copies whole files in
             KOEREPLAN_APPRISE_CONFIG=str(home / "apprise.yaml"),
             KOEREPLAN_ASYLUM_MAIL_URL=mailbox.base_url,
-            PREFECT_UI_URL=api.removesuffix("/api"),
+            # The demo's server goes away with it; its links point where the printed command
+            # below serves the same runs afterwards.
+            PREFECT_UI_URL=DEMO_UI_URL,
         )
         for notice in sorted(EXAMPLES.glob("*.json")):
             shutil.copy(notice, home / "inbox" / notice.name)
@@ -117,8 +126,9 @@ def demo() -> None:
             f"{len(mailbox.messages)} flyttemeddelelser til asylcentre (e-mail)."
         )
     console.print(
-        f"Demoen tog {time.monotonic() - started:.0f} s. Data: {DEMO_HOME}/. Se kørslerne i "
-        f"Prefect-UI'et: PREFECT_HOME={DEMO_HOME}/prefect .venv/bin/prefect server start"
+        f"Demoen tog {time.monotonic() - started:.0f} s. Data: {DEMO_HOME}/, beskederne i "
+        f"{DEMO_HOME}/beskeder/. Se kørslerne i Prefect-UI'et ({DEMO_UI_URL}, som beskedernes "
+        f"links peger på): PREFECT_HOME={DEMO_HOME}/prefect .venv/bin/prefect server start"
     )
 
 

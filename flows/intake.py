@@ -29,8 +29,8 @@ def intake(inbox: str | None = None, start: bool = True) -> dict[str, int]:
         outcomes[result.outcome] += 1
     if taken.waiting:
         outcomes["venter"] = taken.waiting
-    dispatch_outbox()  # rejected notices reach the coordinators now
-    if start:
+    if start:  # before sending: a new case's first messages then link to its run
         outcomes["started"] = len(start_receptions())
+    dispatch_outbox()  # rejected notices reach the coordinators now
     get_run_logger().info("Indbakken: %s", dict(outcomes) or "tom")
     return dict(outcomes)

@@ -23,6 +23,7 @@ from flows.intake import intake
 from flows.limits import POLL_SECONDS, machine_run_limit
 from flows.overview import overview
 from flows.reception import reception
+from koereplan.settings import get_settings
 
 PREFECT_YAML = Path(__file__).resolve().parent.parent / "prefect.yaml"
 
@@ -44,6 +45,14 @@ def schedules_of(name: str) -> list[Schedule]:
     return found
 
 
+def intake_schedules(schedules: bool = True) -> list[Schedule] | None:
+    """prefect.yaml's intake schedule at the settings' interval (`KOEREPLAN_INTAKE_EVERY_S`)."""
+    if not schedules:
+        return None
+    every = get_settings().intake_every_s
+    return [Interval(every) if s.interval else s for s in schedules_of("intake")]
+
+
 def deployments(*, schedules: bool = True) -> list[Any]:
     """The deployments of `prefect.yaml`, for serving without a work pool."""
 
@@ -51,7 +60,9 @@ def deployments(*, schedules: bool = True) -> list[Any]:
         return schedules_of(name) if schedules else None
 
     return [
-        intake.to_deployment(name="intake", schedules=of("intake"), tags=["koereplan"]),
+        intake.to_deployment(
+            name="intake", schedules=intake_schedules(schedules), tags=["koereplan"]
+        ),
         reception.to_deployment(name="reception", tags=["koereplan"]),
         deadline_monitor.to_deployment(
             name="deadline-monitor", schedules=of("deadline-monitor"), tags=["koereplan"]

@@ -1,6 +1,6 @@
 """The checklist as people read it: Danish words, no personal data.
 
-One shape for the terminal (`plan`, `show`) and for the Prefect UI's table artifact.
+One shape for the terminal (`plan`, `show`) and for the Prefect UI's checklist artifact.
 """
 
 from __future__ import annotations
@@ -53,17 +53,7 @@ class ChecklistRow:
     status: str
     overdue: bool
 
-    def as_artifact_row(self) -> dict[str, str]:
-        """The row in the Prefect table artifact: status and due date first, as the UI cuts."""
-        return {
-            "Status": self.status + (" (overskredet)" if self.overdue else ""),
-            "Frist": self.due,
-            "Lovkrav": self.legal,
-            "Trin": self.title,
-            "Person": self.member,
-            "Afdeling": self.department,
-            "Fase": self.phase,
-        }
+    due_on: date | None = None
 
 
 def waiting_reasons(definition: Definition, *, takeover_known: bool) -> dict[str, str]:
@@ -104,6 +94,7 @@ def checklist_rows(
                 legal=LEGAL_MARK if step.legal else "",
                 status=status,
                 overdue=overdue,
+                due_on=step.due,
             )
         )
     return rows

@@ -42,3 +42,11 @@ def danish_date(day: date | None) -> str:
     if day is None:
         return "ikke fastsat"
     return format_date(day, format="d. MMMM y", locale="da")
+
+
+@lru_cache(maxsize=4096)
+def short_danish_date(day: date | None) -> str:
+    """`tirs. 24. nov. 2026`: starts with the weekday, so Markdown never reads a list item."""
+    if day is None:
+        return "ikke fastsat"
+    return format_date(day, format="EEE d. MMM y", locale="da")

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(
         30.0, gt=0, description="How long a webhook may take to answer before it is retried."
     )
+    intake_every_s: int = Field(
+        60, ge=5, description="How often `koereplan serve` reads the inbox, in seconds."
+    )
     remind_within_wd: int = Field(3, ge=0, description="Remind when due within N working days.")
     escalate_every_wd: int = Field(5, ge=1, description="Repeat escalations every M working days.")
 

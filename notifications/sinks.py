@@ -1,6 +1,7 @@
 """Local receivers on 127.0.0.1: a real SMTP server and a real HTTP endpoint.
 
-The demo and the benchmarks route departments here; tests read back what arrived.
+The demo, the benchmarks and `koereplan sinks` route departments here; tests read back what
+arrived. Given a MessageFolder, each message is also written there as it arrives.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from koereplan.definition import Definition
+from notifications.kept import MessageFolder
 
 
 def free_port() -> int:
@@ -49,23 +51,27 @@ class MailSink:
 class _Recorder:
     """aiosmtpd handler that parses each message and keeps the envelope."""
 
-    def __init__(self, sink: MailSink) -> None:
+    def __init__(self, sink: MailSink, keep: MessageFolder | None = None) -> None:
         self.sink = sink
+        self.keep = keep
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or envelope.content or b""
         raw = content if isinstance(content, bytes) else content.encode()
-        self.sink.messages.append(email.message_from_bytes(raw, policy=email.policy.default))
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        self.sink.messages.append(message)
         self.sink.recipients.append(list(envelope.rcpt_tos))
         self.sink.senders.append(str(envelope.mail_from))
+        if self.keep is not None:
+            self.keep.mail(message, list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
 
 @contextmanager
-def mail_sink(port: int | None = None) -> Iterator[MailSink]:
-    """A real SMTP server on a free local port, stopped on exit."""
+def mail_sink(port: int | None = None, keep: MessageFolder | None = None) -> Iterator[MailSink]:
+    """A real SMTP server on `port` (a free one by default), stopped on exit."""
     sink = MailSink(port=port or free_port())
-    controller = Controller(_Recorder(sink), hostname="127.0.0.1", port=sink.port)
+    controller = Controller(_Recorder(sink, keep), hostname="127.0.0.1", port=sink.port)
     controller.start()
     try:
         yield sink
@@ -95,8 +101,8 @@ class WebhookSink:
 
 
 @contextmanager
-def webhook_sink() -> Iterator[WebhookSink]:
-    """A real HTTP server recording the JSON bodies of POST requests, stopped on exit."""
+def webhook_sink(port: int = 0, keep: MessageFolder | None = None) -> Iterator[WebhookSink]:
+    """A real HTTP server on `port` (a free one by default) recording the JSON bodies of POSTs."""
     holder: dict[str, WebhookSink] = {}
     lock = threading.Lock()
 
@@ -113,6 +119,8 @@ def webhook_sink() -> Iterator[WebhookSink]:
                 sink.requests.append(parsed)
                 sink.paths.append(self.path)
                 sink.headers.append(dict(self.headers.items()))
+            if keep is not None:
+                keep.webhook(self.path, parsed)
             time.sleep(sink.delay_s)
             self.send_response(sink.status)
             self.send_header("Content-Length", "0")
@@ -121,7 +129,7 @@ def webhook_sink() -> Iterator[WebhookSink]:
         def log_message(self, format: str, *args: Any) -> None:
             """Keep output quiet."""
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     holder["sink"] = WebhookSink(url=f"http://127.0.0.1:{httpd.server_address[1]}")
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -134,7 +142,12 @@ def webhook_sink() -> Iterator[WebhookSink]:
 
 
 def routing_to(sink: WebhookSink, definition: Definition) -> str:
-    """An Apprise YAML routing file sending every department to the sink (`/hooks/<key>`).
+    """An Apprise YAML routing file sending every department to the sink (`/hooks/<key>`)."""
+    return routing_to_port(sink.port, definition)
+
+
+def routing_to_port(port: int, definition: Definition) -> str:
+    """The routing file for a webhook receiver on 127.0.0.1:port, one path per department.
 
     Departments whose address comes from the case (the asylum centre) get no route.
     """
@@ -142,5 +155,5 @@ def routing_to(sink: WebhookSink, definition: Definition) -> str:
     for key, department in definition.departments.items():
         if department.from_case:
             continue
-        lines += [f"  - {sink.json_url('/hooks/' + key)}:", f"      - tag: {key}"]
+        lines += [f"  - json://127.0.0.1:{port}/hooks/{key}:", f"      - tag: {key}"]
     return "\n".join(lines) + "\n"

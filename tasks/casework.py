@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
@@ -28,6 +27,7 @@ from services.runtime import get_runtime
 from services.schedule import reschedule
 from services.steps import already_applied, mark_step
 from services.takeover import record_consent
+from tasks.artifacts import publish_checklist
 from tasks.notify import dispatch_outbox
 
 ACTIONS = {"udført": "done", "ikke relevant": "not_applicable"}
@@ -37,11 +37,6 @@ STATUS_TAG = "status:"
 def status_tags(tags: list[str], status: str) -> list[str]:
     """The run's tags with exactly one `status:<case status>` tag, so the UI can filter."""
     return [*(tag for tag in tags if not tag.startswith(STATUS_TAG)), f"{STATUS_TAG}{status}"]
-
-
-def artifact_key(case_ref: str) -> str:
-    """The checklist artifact's key: `koereplan-kr-2026-0001`."""
-    return f"koereplan-{case_ref.lower()}"
 
 
 @task(cache_policy=NO_CACHE)
@@ -86,21 +81,6 @@ def tag_run(status: str) -> None:
             client.update_flow_run(UUID(run_id), tags=tags)
     except Exception as error:  # a tag is a filter aid: the checklist and the wait go on
         get_run_logger().warning("Statusmærket blev ikke opdateret (%s)", type(error).__name__)
-
-
-def publish_checklist(view: Snapshot, note: str | None = None) -> None:
-    """The checklist as a table artifact (title, department, due, status, legal mark)."""
-    lines = [
-        f"**Køreplan {view.ref}** · sagen er {view.status_text()} · {view.takeover_text()}"
-        f" · {view.summary()}"
-    ]
-    if note:
-        lines.append(f"Seneste registrering: {note}")
-    create_table_artifact(
-        key=artifact_key(view.ref),
-        table=[row.as_artifact_row() for row in view.rows],
-        description="\n\n".join(lines),
-    )
 
 
 @task(cache_policy=NO_CACHE)

@@ -4,6 +4,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -12,6 +13,9 @@ from sqlmodel import Session
 
 from models.db import make_engine, migrate
 from notifications.sinks import MailSink, WebhookSink, mail_sink, webhook_sink
+
+if TYPE_CHECKING:
+    from tests.live import Stack
 
 POSTGRES_URL_ENV = "KOEREPLAN_TEST_POSTGRES_URL"
 
@@ -151,3 +155,22 @@ def http_receiver() -> Iterator[WebhookSink]:
     """A real HTTP server that records JSON bodies of POST requests."""
     with webhook_sink() as sink:
         yield sink
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
+    """The README's coordinator's path running: Prefect server, receivers, `koereplan serve`."""
+    from tests.live import live_stack
+
+    with live_stack(tmp_path_factory.mktemp("live")) as stack:
+        yield stack
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run in CI (CI=true) or when asked (KOEREPLAN_BROWSER_TESTS=1)."""
+    if os.environ.get("CI") == "true" or os.environ.get("KOEREPLAN_BROWSER_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="browser test: set CI=true or KOEREPLAN_BROWSER_TESTS=1")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

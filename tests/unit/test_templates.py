@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date
 
 import pytest
@@ -201,6 +202,18 @@ def test_the_case_links_to_its_flow_run_in_the_prefect_ui() -> None:
 
     assert "http://127.0.0.1:4200/runs/flow-run/3f2c-run" in message.text
     assert 'href="http://127.0.0.1:4200/runs/flow-run/3f2c-run"' in message.html
+
+
+@pytest.mark.parametrize("kind", list(FIXTURES), ids=str)
+def test_the_plain_text_part_of_a_mail_keeps_the_link_address(kind: MessageType) -> None:
+    from apprise import NotifyFormat
+    from apprise.conversion import convert_between
+
+    message = render(kind, FIXTURES[kind])
+    links = re.findall(r'href="([^"]+)"', message.html)
+    plain = convert_between(NotifyFormat.HTML, NotifyFormat.TEXT, message.html)
+
+    assert all(link in plain for link in links), plain
 
 
 def test_a_case_without_a_known_flow_run_has_no_link() -> None:
