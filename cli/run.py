@@ -31,6 +31,7 @@ from services.runtime import get_runtime, use_settings
 EXAMPLES = REPO_ROOT / "examples"
 DEMO_HOME = Path("data/demo")
 DEMO_UI_URL = "http://127.0.0.1:4200"
+SERVER_LOG = "prefect-server.log"
 # What a coordinator does in the demo: (notice, step title, answer).
 DEMO_ANSWERS = (
     ("UST-2026-100231", "Cpr-nr. bestilt", {"handling": "udført", "note": "Bestilt i CPR"}),
@@ -125,11 +126,25 @@ def demo() -> None:
             f"\n{sum(told.values())} beskeder til {len(told)} afdelinger (webhook), "
             f"{len(mailbox.messages)} flyttemeddelelser til asylcentre (e-mail)."
         )
+    _explain_server_log(home / SERVER_LOG)
     console.print(
         f"Demoen tog {time.monotonic() - started:.0f} s. Data: {DEMO_HOME}/, beskederne i "
         f"{DEMO_HOME}/beskeder/. Se kørslerne i Prefect-UI'et ({DEMO_UI_URL}, som beskedernes "
         f"links peger på): PREFECT_HOME={DEMO_HOME}/prefect .venv/bin/prefect server start"
     )
+
+
+def _explain_server_log(log: Path) -> None:
+    """Say what the Prefect server's log holds instead of printing its tracebacks."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    locked = text.count("database is locked")
+    if locked:
+        console.print(
+            f"Prefect-serverens baggrundsopgaver fandt dens SQLite optaget {locked} gang(e) "
+            f"('database is locked', mens flere kørsler skrev på én gang); de prøver igen ved "
+            f"næste runde, og kørslernes tilstand berøres ikke. Se {DEMO_HOME}/{SERVER_LOG}; "
+            f"en Prefect-server med PostgreSQL undgår det."
+        )
 
 
 @contextmanager
@@ -141,9 +156,12 @@ def _prefect_server(home: Path) -> Iterator[str]:
         PREFECT_HOME=str(home / "prefect"),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
+        # Automations are not used; their periodic evaluation was one source of the
+        # server's "database is locked" tracebacks on SQLite.
+        PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED="false",
     )
     console.print("Starter en lokal Prefect-server …")
-    with local_prefect_server() as api:
+    with local_prefect_server(log=home / SERVER_LOG) as api:
         yield api
 
 

@@ -97,11 +97,30 @@ def flow_run_processes() -> list[psutil.Process]:
 
 
 @contextmanager
-def local_prefect_server(timeout: int = 120) -> Iterator[str]:
+def output_to(log: Path | None) -> Iterator[None]:
+    """This process's stdout and stderr go to `log` meanwhile; subprocesses started now keep it."""
+    if log is None:
+        yield
+        return
+    with log.open("ab") as handle:
+        saved = [os.dup(1), os.dup(2)]
+        for fd in (1, 2):
+            os.dup2(handle.fileno(), fd)
+        try:
+            yield
+        finally:
+            for fd, copy in zip((1, 2), saved, strict=True):
+                os.dup2(copy, fd)
+                os.close(copy)
+
+
+@contextmanager
+def local_prefect_server(timeout: int = 120, log: Path | None = None) -> Iterator[str]:
     """A local Prefect server in a subprocess (its SQLite under PREFECT_HOME); yields the API URL.
 
     For the demo and the benchmarks. Logs and events of flow runs in this process are
-    flushed while the server still answers, so the process exits at once afterwards.
+    flushed while the server still answers, so the process exits at once afterwards. With
+    `log`, the server writes its output (tracebacks included) there instead of the terminal.
     """
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
@@ -109,7 +128,8 @@ def local_prefect_server(timeout: int = 120) -> Iterator[str]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     server = SubprocessASGIServer()
-    server.start(timeout=timeout)
+    with output_to(log):
+        server.start(timeout=timeout)
     os.environ["PREFECT_API_URL"] = server.api_url  # for the runner's flow-run processes
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}):

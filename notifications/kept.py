@@ -40,7 +40,8 @@ class MessageFolder:
         self.announce = announce
         self._lock = threading.Lock()
         folder.mkdir(parents=True, exist_ok=True)
-        self._count = len(list(folder.glob("[0-9]*")))
+        numbers = [int(p.name[:4]) for p in folder.glob("[0-9][0-9][0-9][0-9]-*")]
+        self._count = max(numbers, default=0)  # after a restart: on from the highest number
 
     def _write(self, name: str, text: str, line: str) -> Path:
         with self._lock:

@@ -74,9 +74,15 @@ class Stack:
             return case if case is not None and case.flow_run_id else None
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        """One call to the Prefect API, retried while the server's SQLite is busy (503)."""
-        for _ in range(10):
-            response = httpx.request(method, f"{self.api_url}{path}", timeout=30, **kwargs)
+        """One call to the Prefect API, retried while the server is busy (503, slow answer)."""
+        for attempt in range(10):
+            try:
+                response = httpx.request(method, f"{self.api_url}{path}", timeout=60, **kwargs)
+            except httpx.TransportError:
+                if attempt == 9:
+                    raise
+                time.sleep(2)
+                continue
             if response.status_code != 503:
                 break
             time.sleep(1)
@@ -130,7 +136,7 @@ def _healthy(stack: Stack) -> bool:
 
 
 @contextmanager
-def live_stack(home: Path, *, intake_every_s: int = 10) -> Iterator[Stack]:
+def live_stack(home: Path, *, intake_every_s: int = 15) -> Iterator[Stack]:
     """Start server, receivers and `koereplan serve` as the README says; stop them on exit."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "inbox").mkdir(exist_ok=True)
