@@ -156,6 +156,7 @@ def coordinator_form(view: Snapshot) -> type[RunInput]:
                 title="Registreringsdato i CPR",
                 description="Kun ved trinnet 'Registreret i CPR som tilflyttet kommunen': "
                 "datoen starter integrationsansvaret.",
+                json_schema_extra=plain_date,
             ),
         ),
         overtagelse_samtykke=(
@@ -165,6 +166,7 @@ def coordinator_form(view: Snapshot) -> type[RunInput]:
                 title="Overtagelsesdato efter samtykke",
                 description="Kun hvis borgeren har givet samtykke til en tidligere overtagelse "
                 "(mellem afgørelsen og lovens frist).",
+                json_schema_extra=plain_date,
             ),
         ),
         samtykke_givet=(
