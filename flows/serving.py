@@ -15,6 +15,7 @@ from typing import Any
 import psutil
 import yaml
 from prefect import serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.runner import Runner
 from prefect.schedules import Cron, Interval, Schedule
 
@@ -25,6 +26,9 @@ from flows.overview import overview
 from flows.reception import reception
 from koereplan.settings import get_settings
 
+# One intake at a time: a slow intake (a busy machine) otherwise piles up scheduled intakes that
+# take every runner slot, and a resumed reception waits behind them.
+ONE_INTAKE = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
 PREFECT_YAML = Path(__file__).resolve().parent.parent / "prefect.yaml"
 
 
@@ -61,7 +65,10 @@ def deployments(*, schedules: bool = True) -> list[Any]:
 
     return [
         intake.to_deployment(
-            name="intake", schedules=intake_schedules(schedules), tags=["koereplan"]
+            name="intake",
+            schedules=intake_schedules(schedules),
+            tags=["koereplan"],
+            concurrency_limit=ONE_INTAKE,
         ),
         reception.to_deployment(name="reception", tags=["koereplan"]),
         deadline_monitor.to_deployment(

@@ -136,7 +136,7 @@ def _healthy(stack: Stack) -> bool:
 
 
 @contextmanager
-def live_stack(home: Path, *, intake_every_s: int = 15) -> Iterator[Stack]:
+def live_stack(home: Path, *, intake_every_s: int = 20) -> Iterator[Stack]:
     """Start server, receivers and `koereplan serve` as the README says; stop them on exit."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "inbox").mkdir(exist_ok=True)
