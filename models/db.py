@@ -40,7 +40,7 @@ def make_engine(url: str | None = None) -> Engine:
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
     kwargs: dict[str, Any] = {
         "hide_parameters": True,  # errors and logs never quote a row's values (names, CPR)
-        "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     }
     if in_memory:
         kwargs["poolclass"] = StaticPool  # one shared connection, else each gets its own db
