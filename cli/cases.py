@@ -33,6 +33,7 @@ from services.casejson import case_json
 from services.checklist import snapshot, status_date
 from services.claims import ClaimInfo, claims
 from services.dispatch import dispatch
+from services.documents import file_documents
 from services.intake import Received, receive_file
 from services.lifecycle import case_counts, ended_cases
 from services.runtime import get_runtime
@@ -55,6 +56,7 @@ OUTCOME_DA = {
     "conflict": "konflikt",
     "rejected": "afvist",
     "withdrawn": "tilbagekaldelse modtaget",
+    "amended": "ændring anvendt",
 }
 
 
@@ -63,6 +65,12 @@ def intake(
     inbox: Annotated[
         Path | None, typer.Option("--inbox", help="Læs en indbakke-mappe (standard: indstilling).")
     ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Én JSON-genstand pr. fil (file, outcome, case_ref, problems)."
+        ),
+    ] = False,
 ) -> None:
     """Receive notices: the given files, or every file in the inbox (moved when done)."""
     runtime = get_runtime()
@@ -78,7 +86,7 @@ def intake(
         results.extend(taken.refused)
         work = [(path, drop) for path in taken.claimed]
         waiting = taken.waiting
-    with Progress(console=console, transient=True, disable=len(work) < 5) as progress:
+    with Progress(console=console, transient=True, disable=as_json or len(work) < 5) as progress:
         bar = progress.add_task("Modtager beskeder", total=len(work))
         for path, home in work:
             try:
@@ -88,13 +96,25 @@ def intake(
             except Exception as error:  # put back in the inbox by receive_claimed
                 unread.append(f"{path.name}: lagt tilbage i indbakken ({type(error).__name__})")
             progress.advance(bar)
-    _print_intake(results, unread, waiting)
+    if not files:
+        drop = inbox or runtime.settings.inbox
+        found = inbox_files.document_files(drop, runtime.settings.inbox_settle_seconds)
+        file_documents(runtime.engine, runtime.settings, drop, found)
+    if as_json:
+        typer.echo(json.dumps([intake_json(r) for r in results], ensure_ascii=False, indent=2))
+    else:
+        _print_intake(results, unread, waiting)
+    say = err_console if as_json else console
     dispatch(runtime.engine, runtime.sender, runtime.definition)
     for result in results:
         if result.wake_run:
             console.print(f"Sag {result.case_ref}: {wake_reception(result.wake_run)}")
     if any(r.outcome == "accepted" for r in results):
-        console.print(_start_receptions())
+        say.print(_start_receptions())
+    for ref in dict.fromkeys(r.case_ref for r in results if r.outcome == "amended"):
+        with session(runtime.engine) as db:
+            run_id = db.exec(select(Case.flow_run_id).where(Case.ref == ref)).one()
+        say.print(f"Sag {ref} er ændret. {wake_reception(run_id)}")
     if unread or any(r.quarantined for r in results):
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -374,6 +394,16 @@ def _start_receptions() -> str:
     return f"{len(started)} modtagelsesflow startet."
 
 
+def intake_json(result: Received) -> dict[str, object]:
+    """What `intake --json` prints for one file."""
+    return {
+        "file": result.file_name,
+        "outcome": result.outcome,
+        "case_ref": result.case_ref,
+        "problems": [{"field": p.where, "message": p.message} for p in result.problems],
+    }
+
+
 def _print_intake(results: list[Received], unread: list[str], waiting: int) -> None:
     counts = Counter(r.outcome for r in results)
     for result in results:
@@ -387,6 +417,7 @@ def _print_intake(results: list[Received], unread: list[str], waiting: int) -> N
         err_console.print(line, markup=False, highlight=False)
     console.print(
         f"I alt {len(results)}: {counts['accepted']} modtaget, "
+        f"{counts['amended']} ændringer anvendt, "
         f"{counts['duplicate']} allerede modtaget, {counts['conflict']} konflikter, "
         f"{counts['rejected']} afvist, {counts['withdrawn']} tilbagekaldelser."
     )

@@ -29,6 +29,9 @@ from services.checklist import snapshot
 from services.runtime import get_runtime, use_settings
 
 EXAMPLES = REPO_ROOT / "examples"
+# Udlændingestyrelsen amends the family's placement after the first answers: a newborn, a later
+# arrival. It goes through the inbox like any notice.
+DEMO_AMENDMENT = EXAMPLES / "aendringer" / "familie-nyfoedt.json"
 DEMO_HOME = Path("data/demo")
 DEMO_UI_URL = "http://127.0.0.1:4200"
 SERVER_LOG = "prefect-server.log"
@@ -94,6 +97,7 @@ def demo() -> None:
             KOEREPLAN_DATABASE_URL=f"sqlite:///{home}/koereplan.db",
             KOEREPLAN_INBOX=str(home / "inbox"),
             KOEREPLAN_INBOX_SETTLE_SECONDS="0",  # the demo copies whole files in
+            KOEREPLAN_DOCUMENTS_DIR=str(home / "documents"),
             KOEREPLAN_APPRISE_CONFIG=str(home / "apprise.yaml"),
             KOEREPLAN_ASYLUM_MAIL_URL=mailbox.base_url,
             # The demo's server goes away with it; its links point where the printed command
@@ -112,6 +116,9 @@ def demo() -> None:
             for notice_id, title, answer in DEMO_ANSWERS:
                 _answer(runs[notice_id], title, {**answer, "initialer": "DEMO"})
             _wait_all(runs.values(), "svar-1")
+            shutil.copy(DEMO_AMENDMENT, home / "inbox" / DEMO_AMENDMENT.name)
+            console.print(f"Indbakke med en ændring: {intake()}")
+            _wait_all([runs["UST-2026-100245"]], "svar-2")  # the amended run redrew its form
             _withdraw(home / "inbox", DEMO_WITHDRAWN, runs[DEMO_WITHDRAWN])
             from flows.overview import overview
 

@@ -8,8 +8,14 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 
 from services.runtime import get_runtime
-from tasks.intake import receive_notice_file, start_receptions, take_inbox_files
+from tasks.intake import (
+    file_inbox_documents,
+    receive_notice_file,
+    start_receptions,
+    take_inbox_files,
+)
 from tasks.notify import dispatch_outbox
+from tasks.wake import wake_receptions
 
 
 @flow(name="intake", log_prints=False)
@@ -17,6 +23,7 @@ def intake(inbox: str | None = None, start: bool = True) -> dict[str, int]:
     """Read the inbox once; `start=False` leaves the reception runs to a later intake."""
     folder = Path(inbox) if inbox else get_runtime().settings.inbox
     outcomes: Counter[str] = Counter()
+    amended: list[str] = []
     taken = take_inbox_files(folder)
     outcomes.update(result.outcome for result in taken.refused)
     for claimed in taken.claimed:
@@ -27,8 +34,13 @@ def intake(inbox: str | None = None, start: bool = True) -> dict[str, int]:
             outcomes["lagt tilbage"] += 1
             continue
         outcomes[result.outcome] += 1
+        if result.outcome == "amended" and result.case_ref:
+            amended.append(result.case_ref)
     if taken.waiting:
         outcomes["venter"] = taken.waiting
+    file_inbox_documents(folder)  # after the notices, so documents find their announcements
+    if amended:
+        wake_receptions(amended)  # waiting runs redraw their checklist and form
     if start:  # before sending: a new case's first messages then link to its run
         outcomes["started"] = len(start_receptions())
     dispatch_outbox()  # rejected notices reach the coordinators now

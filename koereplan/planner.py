@@ -151,9 +151,15 @@ def plan_case(
     bookings: Mapping[date, int] | None = None,
     arrivals_per_day: int = 2,
     arrival: date | None = None,
+    visitations: Mapping[str, date] | None = None,
+    dates: CaseDates | None = None,
 ) -> Plan:
-    """Every step of the køreplan that applies to this household, dated, in køreplan order."""
-    dates = case_dates(
+    """Every step of the køreplan that applies to this household, dated, in køreplan order.
+
+    A stored case planned again passes its `dates` and `visitations` (person_id → day of
+    the member's visitation), so steps counted from them keep their dates.
+    """
+    dates = dates or case_dates(
         notice, bookings=bookings, arrivals_per_day=arrivals_per_day, arrival=arrival
     )
     household = notice.household(dates.arrival)
@@ -169,7 +175,7 @@ def plan_case(
             notify=tuple(step.notify),
             kind=step.kind,
             legal=step.legal,
-            due=step_due(step, dates),
+            due=step_due(step, dates, (visitations or {}).get(person_id or "")),
             status=status,
             after=tuple(step.after),
         )

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     intake_every_s: int = Field(
         60, ge=5, description="How often `koereplan serve` reads the inbox, in seconds."
     )
+    documents_dir: Path = Field(
+        Path("data/documents"), description="Where documents beside notices are filed (0700)."
+    )
+    document_wait_seconds: int = Field(
+        3600, ge=0, description="How long a document waits in the inbox for its notice."
+    )
+    document_missing_seconds: int = Field(
+        86400, ge=0, description="After this, an announced document not received is reported."
+    )
     remind_within_wd: int = Field(3, ge=0, description="Remind when due within N working days.")
     escalate_every_wd: int = Field(5, ge=1, description="Repeat escalations every M working days.")
 

@@ -11,6 +11,7 @@ class NoticeOutcome(StrEnum):
     CONFLICT = "conflict"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    AMENDED = "amended"
 
 
 class CaseKind(StrEnum):
@@ -98,6 +99,7 @@ class AuditAction(StrEnum):
     WITHDRAWN = "withdrawn"
     CLOSED = "closed"
     REOPENED = "reopened"
+    AMENDED = "amended"
 
 
 class OutboxStatus(StrEnum):

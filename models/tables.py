@@ -81,6 +81,8 @@ class Case(SQLModel, table=True):
     status_note: str | None = None
     new_municipality_code: str | None = None  # closed as `fraflyttet`
     reception_number: int = 1  # 2 after the first reopening: names the next reception run
+    amended_at: datetime | None = _utc(nullable=True)  # the last amendment applied
+    amendment_issued_at: datetime | None = _utc(nullable=True)  # older amendments are stale
 
 
 class Member(SQLModel, table=True):
@@ -145,6 +147,24 @@ class Step(SQLModel, table=True):
     reminder_level: int = 0  # 0 none, 1 reminded, 2+ escalations sent
     last_reminded_on: date | None = None
     ended_from: str | None = None  # the status before the case ended, to reopen it
+
+
+class CaseDocument(SQLModel, table=True):
+    """A personal document a notice announced; `path` is set once the file is filed."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("case_id", "filename"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    notice_id: str  # the notice that announced it
+    filename: str
+    sha256: str = Field(max_length=64)
+    announced_at: datetime = _utc()
+    path: str | None = None
+    received_at: datetime | None = _utc(nullable=True)
+    mismatch_at: datetime | None = _utc(nullable=True)  # a file came with another sha256
+    missing_reported_at: datetime | None = _utc(nullable=True)
 
 
 class AuditEntry(SQLModel, table=True):

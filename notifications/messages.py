@@ -44,6 +44,8 @@ class MessageType(StrEnum):
     CASE_COMPLETED = "case_completed"
     CASE_ENDED = "case_ended"
     WEEKLY_DIGEST = "weekly_digest"
+    STEPS_LAPSED = "steps_lapsed"
+    DOCUMENT_PROBLEM = "document_problem"
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,30 @@ class WeeklyDigestContext:
         return sorted({line.case_ref for line in (*self.overdue, *self.due_this_week)})
 
 
+@dataclass(frozen=True)
+class StepsLapsedContext:
+    """Steps a department had been told of that no longer apply, and why."""
+
+    department_name: str
+    steps: Sequence[StepLine]
+    reason: str
+
+    @property
+    def groups(self) -> list[CaseGroup]:
+        """The steps per case, so each case's link appears once."""
+        return _groups(self.steps)
+
+
+@dataclass(frozen=True)
+class DocumentProblemContext:
+    """A document that is missing, has another checksum, or came without a notice."""
+
+    department_name: str
+    file_name: str
+    problem: str
+    case_ref: str | None = None
+
+
 MessageContext = (
     CaseCreatedContext
     | NewStepsContext
@@ -249,6 +275,8 @@ MessageContext = (
     | CaseCompletedContext
     | CaseEndedContext
     | WeeklyDigestContext
+    | StepsLapsedContext
+    | DocumentProblemContext
 )
 
 CONTEXT_TYPES: dict[MessageType, type] = {
@@ -262,6 +290,8 @@ CONTEXT_TYPES: dict[MessageType, type] = {
     MessageType.CASE_COMPLETED: CaseCompletedContext,
     MessageType.CASE_ENDED: CaseEndedContext,
     MessageType.WEEKLY_DIGEST: WeeklyDigestContext,
+    MessageType.STEPS_LAPSED: StepsLapsedContext,
+    MessageType.DOCUMENT_PROBLEM: DocumentProblemContext,
 }
 
 
@@ -385,6 +415,7 @@ __all__ = [
     "CaseEndedContext",
     "CaseGroup",
     "CaseSummary",
+    "DocumentProblemContext",
     "DueChange",
     "DueMovedContext",
     "EscalationContext",
@@ -396,6 +427,7 @@ __all__ = [
     "ReminderContext",
     "RenderedMessage",
     "StepLine",
+    "StepsLapsedContext",
     "WeeklyDigestContext",
     "artifact_url",
     "flow_run_url",

@@ -17,6 +17,7 @@ from koereplan.workdays import local_date
 from models.status import CaseStatus
 from services.casefile import CaseFile, department_names, load_case
 from services.dispatch import pending_counts
+from services.documents import document_counts
 
 _CHOICE_ID = re.compile(r"\[#(\d+)\]$")
 
@@ -47,6 +48,8 @@ class Snapshot:
     status_date: date | None = None
     takeover: date | None = None
     takeover_basis: str | None = None
+    amended_on: date | None = None
+    documents: tuple[int, int] = (0, 0)  # received, announced
 
     def takeover_text(self) -> str:
         """`Overtagelse 4. januar 2027 (lovens frist)`: the start of every legal deadline."""
@@ -87,6 +90,11 @@ class Snapshot:
         failed = self.messages.get("failed", 0)
         if failed:
             text += f"; {failed} besked(er) kunne ikke sendes"
+        if self.amended_on:
+            text += f"; Ændret {danish_date(self.amended_on)}"
+        received, announced = self.documents
+        if announced:
+            text += f"; dokumenter: {received} af {announced} modtaget"
         return text
 
 
@@ -106,6 +114,8 @@ def snapshot(db: Session, definition: Definition, ref: str, today: date) -> Snap
         status_date=status_date(cf.case.status_changed_at or cf.case.completed_at),
         takeover=cf.case.takeover_date,
         takeover_basis=cf.case.takeover_basis,
+        amended_on=local_date(cf.case.amended_at) if cf.case.amended_at else None,
+        documents=document_counts(db, cf.case.id or 0),
     )
 
 

@@ -246,3 +246,10 @@ def _squatters(inbox: Path) -> list[tuple[Path, Problem]]:
         os.rename(path, aside)
         found.append((aside, own_name_problem(OWN_FOLDERS)))
     return found
+
+
+def document_files(inbox: Path, settle_seconds: float = 0) -> list[Path]:
+    """Settled regular files that are not notices: documents beside a notice."""
+    if not inbox.is_dir():
+        return []
+    return scan(inbox, settle_seconds).documents

@@ -7,14 +7,13 @@ a conflict and the first case stands. Everything happens in the caller's transac
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from koereplan.amendment import Amendment
 from koereplan.arrival import earliest_arrival
 from koereplan.danish import CASE_STATUS_DA
 from koereplan.definition import Definition
@@ -31,36 +30,17 @@ from models.counters import next_case_ref
 from models.db import session
 from models.status import CaseStatus, NoticeOutcome
 from models.tables import AuditEntry, Case, Member, NoticeRecord, Step
+from services.amend import receive_amendment
 from services.casefile import load_case
+from services.documents import announce
 from services.ending import withdraw_case
-from services.notify import tell_case_created, tell_notice_rejected
+from services.notify import tell_case_created
+from services.received import Received, content_hash, record, reject
+
+__all__ = ["Received", "content_hash", "receive_file", "receive_notice"]
 
 ACCEPTED, DUPLICATE, CONFLICT, REJECTED = "accepted", "duplicate", "conflict", "rejected"
 WITHDRAWN = NoticeOutcome.WITHDRAWN.value
-
-
-@dataclass(frozen=True)
-class Received:
-    """What intake made of one file."""
-
-    file_name: str
-    outcome: str
-    case_ref: str | None = None
-    notice_id: str | None = None
-    problems: tuple[Problem, ...] = ()
-    wake_run: str | None = None  # a waiting reception run that must look at its case again
-
-    @property
-    def quarantined(self) -> bool:
-        """Rejected and conflicting files go to quarantine; the rest are processed."""
-        return self.outcome in (REJECTED, CONFLICT)
-
-
-def content_hash(raw: bytes) -> str:
-    """The notice's content, independent of whitespace and key order."""
-    data = json.loads(raw.decode("utf-8-sig"))
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def receive_file(
@@ -95,7 +75,7 @@ def refuse_file(
             if told is not None:
                 return Received(file_name, REJECTED, problems=(problem,))
         sha = identity or hashlib.sha256(raw).hexdigest()
-        return _reject(db, file_name, raw, sha, (problem,), None, REJECTED)
+        return reject(db, file_name, raw, sha, (problem,), None, REJECTED)
 
 
 def receive_notice(
@@ -112,7 +92,11 @@ def receive_notice(
     try:
         notice = parse_inbound(raw, municipality_code=settings.municipality_code, today=today)
     except NoticeRejected as rejected:
-        return _reject(db, file_name, raw, sha, rejected.problems, None, REJECTED)
+        return reject(db, file_name, raw, sha, rejected.problems, None, REJECTED)
+    if isinstance(notice, Amendment):
+        return receive_amendment(
+            db, definition, settings, notice, file_name=file_name, raw=raw, today=today
+        )
     content = content_hash(raw)
     known = _known(db, notice, file_name, raw, sha, content)
     if known is not None:
@@ -127,11 +111,12 @@ def receive_notice(
                 "reference_notice_id",
                 f"der findes ingen sag for beskeden {notice.reference_notice_id}",
             )
-            return _reject(db, file_name, raw, sha, (problem,), notice.notice_id, REJECTED)
+            return reject(db, file_name, raw, sha, (problem,), notice.notice_id, REJECTED)
     # A concurrent intake of the same notice makes this flush fail on the unique notice_id:
     # the caller rolls back and receives the file again, which then finds the case.
     case = _create_case(db, definition, settings, notice, content, joins)
-    db.add(_record(file_name, raw, sha, notice.notice_id, ACCEPTED, case_id=case.id))
+    announce(db, case, notice.notice_id, notice.documents)
+    db.add(record(file_name, raw, sha, notice.notice_id, ACCEPTED, case_id=case.id))
     db.flush()
     return Received(file_name, ACCEPTED, case.ref, notice.notice_id)
 
@@ -158,9 +143,9 @@ def _receive_withdrawal(
         problem = f"sag {case.ref} er {word} og kan ikke tilbagekaldes"
     if case is None or problem is not None:
         problems = (Problem("reference_notice_id", problem or ""),)
-        return _reject(db, file_name, raw, sha, problems, notice.notice_id, REJECTED)
+        return reject(db, file_name, raw, sha, problems, notice.notice_id, REJECTED)
     ended = withdraw_case(db, definition, ref=case.ref, notice_reason=notice.reason)
-    db.add(_record(file_name, raw, sha, notice.notice_id, WITHDRAWN, case_id=case.id))
+    db.add(record(file_name, raw, sha, notice.notice_id, WITHDRAWN, case_id=case.id))
     db.flush()
     return Received(file_name, WITHDRAWN, case.ref, notice.notice_id, wake_run=ended.flow_run_id)
 
@@ -180,14 +165,14 @@ def _known_change(
     case = db.get(Case, earlier.case_id) if earlier.case_id else None
     ref = case.ref if case else None
     if content_hash(earlier.raw) == content:
-        db.add(_record(file_name, raw, sha, notice.notice_id, DUPLICATE, case_id=earlier.case_id))
+        db.add(record(file_name, raw, sha, notice.notice_id, DUPLICATE, case_id=earlier.case_id))
         return Received(file_name, DUPLICATE, ref, notice.notice_id)
     problem = Problem(
         "notice_id",
         f"beskeden {notice.notice_id} er allerede modtaget med et andet indhold "
         f"(sag {ref}); den første besked gælder",
     )
-    return _reject(db, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
+    return reject(db, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
 
 
 def _known(
@@ -198,54 +183,14 @@ def _known(
     if case is None:
         return None
     if case.notice_sha256 == content:
-        db.add(_record(file_name, raw, sha, notice.notice_id, DUPLICATE, case_id=case.id))
+        db.add(record(file_name, raw, sha, notice.notice_id, DUPLICATE, case_id=case.id))
         return Received(file_name, DUPLICATE, case.ref, notice.notice_id)
     problem = Problem(
         "notice_id",
         f"beskeden {notice.notice_id} er allerede modtaget med et andet indhold "
         f"(sag {case.ref}); den første besked gælder",
     )
-    return _reject(db, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
-
-
-def _reject(
-    db: Session,
-    file_name: str,
-    raw: bytes,
-    sha: str,
-    problems: tuple[Problem, ...] | list[Problem],
-    notice_id: str | None,
-    outcome: str,
-) -> Received:
-    record = _record(file_name, raw, sha, notice_id, outcome, problems=problems)
-    db.add(record)
-    db.flush()
-    assert record.id is not None
-    tell_notice_rejected(
-        db, record_id=record.id, file_name=file_name, problems=problems, notice_id=notice_id
-    )
-    return Received(file_name, outcome, None, notice_id, tuple(problems))
-
-
-def _record(
-    file_name: str,
-    raw: bytes,
-    sha: str,
-    notice_id: str | None,
-    outcome: str,
-    *,
-    case_id: int | None = None,
-    problems: tuple[Problem, ...] | list[Problem] = (),
-) -> NoticeRecord:
-    return NoticeRecord(
-        file_name=file_name,
-        raw=raw,
-        sha256=sha,
-        notice_id=notice_id,
-        outcome=outcome,
-        error=[{"where": p.where, "message": p.message} for p in problems] or None,
-        case_id=case_id,
-    )
+    return reject(db, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
 
 
 def _create_case(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
@@ -20,6 +21,7 @@ from notifications.messages import (
     CaseCompletedContext,
     CaseCreatedContext,
     CaseSummary,
+    DocumentProblemContext,
     DueChange,
     DueMovedContext,
     MessageType,
@@ -27,6 +29,7 @@ from notifications.messages import (
     NewStepsContext,
     NoticeRejectedContext,
     StepLine,
+    StepsLapsedContext,
     flow_run_url,
     household_summary,
 )
@@ -112,18 +115,7 @@ def tell_departments_about(
     db: Session, cf: CaseFile, definition: Definition, opened: Sequence[Step], *, cause: str
 ) -> None:
     """A digest per department of the steps that just opened for it."""
-    for department, steps in recipients(opened).items():
-        enqueue(
-            db,
-            department=department,
-            message_type=MessageType.NEW_STEPS,
-            context=NewStepsContext(
-                _name(definition, department), [step_line(cf, s) for s in steps]
-            ),
-            key=idempotency_key(cf.case.ref, "new_steps", department, cause),
-            case_id=cf.case.id,
-            step_ids=[s.id for s in steps if delivered_by(s, department) and s.id],
-        )
+    _digests(db, cf, definition, opened, MessageType.NEW_STEPS, NewStepsContext, cause)
     _moving_notice_if_opened(db, cf, definition, opened)
 
 
@@ -188,6 +180,44 @@ def tell_due_moved(
         )
 
 
+def tell_steps_lapsed(
+    db: Session,
+    cf: CaseFile,
+    definition: Definition,
+    told: Sequence[Step],
+    *,
+    reason: str,
+    cause: str,
+) -> None:
+    """One message per department that had been told of steps which no longer apply."""
+
+    def context(department_name: str, lines: list[StepLine]) -> StepsLapsedContext:
+        return StepsLapsedContext(department_name, lines, reason)
+
+    _digests(db, cf, definition, told, MessageType.STEPS_LAPSED, context, cause)
+
+
+def tell_document_problem(
+    db: Session,
+    case_ref: str | None,
+    file_name: str,
+    problem: str,
+    case_id: int | None,
+    cause: str = "",
+) -> None:
+    """The coordinators learn a case number and a file name, nothing of the document."""
+    enqueue(
+        db,
+        department=COORDINATORS,
+        message_type=MessageType.DOCUMENT_PROBLEM,
+        context=DocumentProblemContext(
+            department_name=COORDINATORS, file_name=file_name, problem=problem, case_ref=case_ref
+        ),
+        key=idempotency_key("document", case_ref, file_name, problem, cause),
+        case_id=case_id,
+    )
+
+
 def tell_case_completed(db: Session, cf: CaseFile, definition: Definition) -> None:
     """The coordinators learn that every step of a case is finished."""
     done = sum(s.status == "done" for s in cf.steps)
@@ -227,6 +257,28 @@ def tell_notice_rejected(
         ),
         key=idempotency_key("notice_rejected", record_id),
     )
+
+
+def _digests(
+    db: Session,
+    cf: CaseFile,
+    definition: Definition,
+    steps: Sequence[Step],
+    message_type: MessageType,
+    context: Callable[[str, list[StepLine]], Any],
+    cause: str,
+) -> None:
+    """One message per department about its steps; `notice` steps are delivered by it."""
+    for department, mine in recipients(steps).items():
+        enqueue(
+            db,
+            department=department,
+            message_type=message_type,
+            context=context(_name(definition, department), [step_line(cf, s) for s in mine]),
+            key=idempotency_key(cf.case.ref, message_type.value, department, cause),
+            case_id=cf.case.id,
+            step_ids=[s.id for s in mine if delivered_by(s, department) and s.id],
+        )
 
 
 def _moving_notice_if_opened(

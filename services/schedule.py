@@ -11,7 +11,7 @@ from koereplan.arrival import arrival_change_problem
 from koereplan.definition import Definition
 from koereplan.workdays import local_date
 from models.bookings import book_day, release_arrival
-from models.tables import AuditEntry, Step
+from models.tables import AuditEntry, Case, Step
 from services.casefile import CaseError, load_case, require_active
 from services.notify import tell_arrival, tell_due_moved
 from services.steps import already_applied, redate
@@ -19,6 +19,15 @@ from services.steps import already_applied, redate
 
 class PastArrival(CaseError):
     """A new arrival date before today: allowed only when the caller says so explicitly."""
+
+
+def move_arrival(db: Session, case: Case, arrival: date) -> None:
+    """The booking follows the arrival; the takeover is the law's (IL § 4), never the arrival's."""
+    release_arrival(db, case.arrival_date)
+    book_day(db, arrival)
+    case.arrival_date = arrival
+    case.arrival_planned = False
+    db.add(case)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -74,7 +75,7 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             spec = definition.step(step.key)
             if spec.due.anchor == "visitation" and step.person_id in no_visit:
                 # No visitation, so no follow-ups counted from it: they cannot apply either.
-                _audit(db, cf, step, who, "not_applicable", step.status, "not_applicable")
+                audit_step(db, cf, step, who, "not_applicable", step.status, "not_applicable")
                 step.status, step.reason = "not_applicable", "Visitationen er ikke relevant"
                 step.done_at, step.done_by = utcnow(), who
                 changed = True
@@ -83,7 +84,9 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             anchor_known = dates.knows(spec.due.anchor, visitation)
             if step.due is None and anchor_known:
                 step.due = step_due(spec, dates, visitation)
-                _audit(db, cf, step, who, "dated", None, step.due.isoformat() if step.due else None)
+                audit_step(
+                    db, cf, step, who, "dated", None, step.due.isoformat() if step.due else None
+                )
             status = opening_status(
                 kind=spec.kind,
                 anchor_known=anchor_known,
@@ -92,7 +95,9 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             )
             if status == step.status:
                 continue
-            _audit(db, cf, step, who, "opened" if status == "open" else status, step.status, status)
+            audit_step(
+                db, cf, step, who, "opened" if status == "open" else status, step.status, status
+            )
             step.status = status
             if status == "open":
                 step.opened_at = utcnow()
@@ -158,7 +163,7 @@ def mark_step(
     step.done_at, step.done_by = utcnow(), by.strip()
     step.note = (note or "").strip() or None
     step.reason = (reason or "").strip() or None
-    _audit(db, cf, step, by.strip(), action, old, action, step.reason or step.note, input_key)
+    audit_step(db, cf, step, by.strip(), action, old, action, step.reason or step.note, input_key)
     change = Change(case_ref=ref, marked=step, was=old)
     change.opened = advance(db, cf, definition)
     tell_departments_about(db, cf, definition, change.opened, cause=f"{action}:{step.id}")
@@ -220,19 +225,30 @@ def redate(
     """
     dates = case_dates(cf.case)
     visits = visitation_dates(cf.steps)
-    moved: list[tuple[Step, date | None]] = []
+    new_dues: list[tuple[Step, date | None]] = []
     for step in cf.steps:
         if step.status in FINISHED or not definition.has_step(step.key):
             continue
         spec = definition.step(step.key)
-        if spec.due.anchor not in anchors:
-            continue
-        new_due = step_due(spec, dates, visits.get(step.person_id))
+        if spec.due.anchor in anchors:
+            new_dues.append((step, step_due(spec, dates, visits.get(step.person_id))))
+    return move_dues(db, cf, new_dues, by=by)
+
+
+def move_dues(
+    db: Session, cf: CaseFile, new_dues: Sequence[tuple[Step, date | None]], *, by: str
+) -> list[tuple[Step, date | None]]:
+    """Give steps their new due dates, audited and reminded anew; (step, old due) when moved.
+
+    A step whose anchor became unknown waits with no due date.
+    """
+    moved: list[tuple[Step, date | None]] = []
+    for step, new_due in new_dues:
         if new_due == step.due:
             continue
         moved.append((step, step.due))
         old, new = step.due, new_due
-        _audit(
+        audit_step(
             db,
             cf,
             step,
@@ -244,7 +260,7 @@ def redate(
         step.due = new_due
         step.reminder_level, step.last_reminded_on = 0, None  # remind anew for the new date
         if new_due is None and step.status != "waiting":
-            _audit(db, cf, step, by, "waiting", step.status, "waiting")
+            audit_step(db, cf, step, by, "waiting", step.status, "waiting")
             step.status = "waiting"
     return moved
 
@@ -287,7 +303,7 @@ def _for(cf: CaseFile, step: Step) -> str:
     return f" ({label})" if label else ""
 
 
-def _audit(
+def audit_step(
     db: Session,
     cf: CaseFile,
     step: Step,
@@ -340,10 +356,7 @@ def deliver_notice_steps(db: Session, definition: Definition, step_ids: list[int
         for step in delivered:
             step.status, step.done_at, step.done_by = "done", utcnow(), SYSTEM
             step.note = "leveret"
-            _audit(db, cf, step, SYSTEM, "done", "open", "done", "besked leveret")
+            audit_step(db, cf, step, SYSTEM, "done", "open", "done", "besked leveret")
         opened = advance(db, cf, definition)
         tell_departments_about(db, cf, definition, opened, cause=f"delivered:{delivered[0].id}")
         complete_if_finished(db, cf, definition)
-
-
-audit_step = _audit  # the public name, for services that change steps outside this module

@@ -16,7 +16,7 @@ from models.db import session
 from models.faults import reduced_database_errors
 from models.status import CaseStatus
 from models.tables import Case
-from services import inbox
+from services import documents, inbox
 from services.intake import Received
 from services.lifecycle import ended_since
 from services.runtime import get_runtime
@@ -49,6 +49,14 @@ def receive_notice_file(folder: Path, claimed: Path) -> Received:
     if result.wake_run:  # a withdrawn case: its waiting run sees the status and completes
         get_run_logger().info("Sag %s: %s", result.case_ref, resume_waiting(result.wake_run))
     return result
+
+
+@task(cache_policy=NO_CACHE, task_run_name="dokumenter")
+def file_inbox_documents(folder: Path) -> dict[str, int]:
+    """File the documents beside received notices; counts only, never a file name."""
+    runtime = get_runtime()
+    paths = inbox.document_files(folder)
+    return dict(documents.file_documents(runtime.engine, runtime.settings, folder, paths))
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
+from sqlmodel import col, select
+
+from models.db import session
+from models.tables import Case
+from services.runtime import get_runtime
 
 
 def resume_waiting(flow_run_id: str) -> str:
@@ -20,3 +27,17 @@ def resume_waiting(flow_run_id: str) -> str:
             f"Modtagelsesflowet kunne ikke vækkes ({type(error).__name__}); det opdateres senere."
         )
     return "Modtagelsesflowet er vækket og opdaterer tjeklisten."
+
+
+@task(cache_policy=NO_CACHE)
+def wake_receptions(case_refs: list[str]) -> int:
+    """Wake the waiting runs of cases an amendment changed; how many runs were asked."""
+    with session(get_runtime().engine) as db:
+        runs = db.exec(
+            select(Case.flow_run_id).where(
+                col(Case.ref).in_(case_refs), col(Case.flow_run_id).is_not(None)
+            )
+        ).all()
+    for run_id in runs:
+        resume_waiting(str(run_id))
+    return len(runs)

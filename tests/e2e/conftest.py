@@ -56,6 +56,7 @@ def koereplan_env(
         "KOEREPLAN_DATABASE_URL": f"sqlite:///{home}/koereplan.db",
         "KOEREPLAN_INBOX": str(home / "inbox"),
         "KOEREPLAN_INBOX_SETTLE_SECONDS": "0",  # tests write a notice and take it at once
+        "KOEREPLAN_DOCUMENTS_DIR": str(home / "documents"),
         "KOEREPLAN_APPRISE_CONFIG": str(routing),
         "KOEREPLAN_ASYLUM_MAIL_URL": mailbox.base_url,
         "PREFECT_UI_URL": "http://127.0.0.1:4200",

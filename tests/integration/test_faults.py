@@ -43,10 +43,10 @@ def statuses(engine: Engine, message_type: str | None = None) -> Counter[str]:
     return Counter(row.status for row in rows)
 
 
-def start_and_kill(db_url: str, script: str) -> int:
+def start_and_kill(db_url: str, script: str, *args: str) -> int:
     """Run `script` in a child process, wait for it to say `ready`, SIGKILL it; its pid."""
     child = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(script), db_url],
+        [sys.executable, "-c", textwrap.dedent(script), db_url, *args],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,

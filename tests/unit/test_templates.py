@@ -15,6 +15,7 @@ from notifications.messages import (
     CaseCreatedContext,
     CaseEndedContext,
     CaseSummary,
+    DocumentProblemContext,
     DueChange,
     DueMovedContext,
     EscalationContext,
@@ -25,6 +26,7 @@ from notifications.messages import (
     NoticeRejectedContext,
     ReminderContext,
     StepLine,
+    StepsLapsedContext,
     WeeklyDigestContext,
     flow_run_url,
     household_summary,
@@ -77,6 +79,12 @@ FIXTURES: dict[MessageType, MessageContext] = {
     ),
     MessageType.NOTICE_REJECTED: NoticeRejectedContext(
         "ust-100245.json", ["kommunekode 0461 er ikke 851", "ankomstdato mangler"]
+    ),
+    MessageType.STEPS_LAPSED: StepsLapsedContext(
+        "Jobcenter Integration, FB", [LEGAL], "bortfaldet efter ændring fra Udlændingestyrelsen"
+    ),
+    MessageType.DOCUMENT_PROBLEM: DocumentProblemContext(
+        "Koordinatorerne", "opholdstilladelse.pdf", "er ikke modtaget", "UST-2026-100245"
     ),
     MessageType.CASE_COMPLETED: CaseCompletedContext(
         "Socialcenter Integration, FB", CASE, date(2027, 6, 1), steps_done=40
