@@ -1,7 +1,7 @@
 """Amendments and documents: when a case was last amended, and the documents notices announce.
 
-Revision ID: 0006_amendments
-Revises: 0005_arrival_overbooked
+Revision ID: 0007_amendments
+Revises: 0006_outbox_per_address
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_amendments"
-down_revision: str | Sequence[str] | None = "0005_arrival_overbooked"
+revision: str = "0007_amendments"
+down_revision: str | Sequence[str] | None = "0006_outbox_per_address"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
