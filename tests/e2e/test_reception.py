@@ -147,11 +147,14 @@ def test_fifty_waiting_households_hold_no_process(runner: Runner, koereplan_env:
     for n in range(50):
         sample["notice_id"] = f"UST-BULK-{n:03d}"
         (inbox / f"bulk-{n:03d}.json").write_text(json.dumps(sample))
-    assert intake()["started"] == 50
+    # Not intake()["started"]: when the busy test server answers 503, start_receptions is
+    # retried and counts only what its last attempt started; every case still gets its run.
+    intake()
     with session(get_runtime().engine) as db:
         runs = [
             c.flow_run_id for c in db.exec(select(Case)).all() if c.notice_id.startswith("UST-BULK")
         ]
+    assert len(runs) == 50 and all(runs)
     for run_id in runs:
         wait_for_state(run_id, lambda s: s.type == StateType.PAUSED, timeout=300)
     # A run's process exits about a second after the run suspends (heartbeat thread join).
