@@ -26,7 +26,7 @@ PORTS = range(4230, 4240)  # this suite's own range on the shared machine
 AUTH = "koereplan:e2e-Hemmelig-7"
 
 RECEPTION_PATH = """
-    import shutil, sys
+    import os, shutil, sys
     from pathlib import Path
     from cli.run import _answer, _case_runs, _wait_all
     from flows.intake import intake
@@ -34,6 +34,7 @@ RECEPTION_PATH = """
 
     inbox = Path(sys.argv[1])
     shutil.copy(Path("examples/enlig-voksen.json"), inbox / "enlig-voksen.json")
+    os.utime(inbox / "enlig-voksen.json", (0, 0))  # settled: not a file still being written
     with runner_in_thread(poll_seconds=0.5):
         told = intake()
         runs = _case_runs()
