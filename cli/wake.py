@@ -11,7 +11,7 @@ def prefect_configured() -> bool:
 
 
 def wake_reception(flow_run_id: str | None) -> str:
-    """Resume the waiting run with an empty answer so it redraws its checklist and form."""
+    """Resume the waiting run with an answer that changes nothing, so it redraws its checklist."""
     if not flow_run_id:
         return "Sagen har endnu intet modtagelsesflow."
     if not prefect_configured():

@@ -32,6 +32,9 @@ CLOSE_CHOICES = (KEEP_OPEN, *CLOSE_REASON_DA.values())
 NOT_BLANK = r"\S"  # JSON-schema patterns search: at least one character that is not a space
 ALWAYS_REQUIRED = ["trin", "handling", "initialer"]
 REFUSED = "Seneste svar blev ikke registreret: "
+# What a wake sends (a change made outside the form): no step, no change, so the run only
+# redraws. It must pass the schema the server checks on resume, required initials included.
+WAKE_ANSWER: dict[str, str] = {"trin": NO_STEP, "handling": "udført", "initialer": "Køreplan"}
 
 
 def refused(reason: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from prefect.client.orchestration import get_client
@@ -43,13 +42,15 @@ def test_a_withdrawal_dropped_in_the_inbox_completes_the_waiting_run(
 ) -> None:
     inbox = koereplan_env / "inbox"
     inbox.mkdir(exist_ok=True)
-    shutil.copy(EXAMPLES / "familie.json", inbox / "familie.json")
+    family = json.loads((EXAMPLES / "familie.json").read_text())
+    family["notice_id"] = "UST-2026-100245-W"  # its own household: the e2e database is shared
+    (inbox / "familie.json").write_text(json.dumps(family))
     assert intake() == {"accepted": 1, "started": 1}
-    case = case_for("UST-2026-100245")
+    case = case_for("UST-2026-100245-W")
     run = wait_for_state(case.flow_run_id, suspended_at("svar-0"))
     assert "status:active" in run.tags
 
-    (inbox / "tilbagekaldelse.json").write_text(withdrawal("UST-2026-100245"))
+    (inbox / "tilbagekaldelse.json").write_text(withdrawal("UST-2026-100245-W"))
     assert intake() == {"withdrawn": 1, "started": 0}
 
     run = wait_for_state(case.flow_run_id, lambda s: s.type == StateType.COMPLETED)
