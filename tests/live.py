@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from koereplan.definition import load_definition
@@ -69,9 +70,12 @@ class Stack:
     def _case(engine: Any, notice_id: str) -> Case | None:
         if not inspect(engine).has_table("cases"):  # `koereplan serve` migrates at start
             return None
-        with session(engine) as db:
-            case = db.exec(select(Case).where(Case.notice_id == notice_id)).first()
-            return case if case is not None and case.flow_run_id else None
+        try:
+            with session(engine) as db:
+                case = db.exec(select(Case).where(Case.notice_id == notice_id)).first()
+        except DBAPIError:  # a column of a later migration is not there yet: serve is migrating
+            return None
+        return case if case is not None and case.flow_run_id else None
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         """One call to the Prefect API, retried while the server is busy (503, slow answer)."""

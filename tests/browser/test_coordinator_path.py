@@ -100,6 +100,13 @@ class Coordinator:
                 if attempt == 2 or not dialog.get_by_role("button", name="Submit").is_visible():
                     raise
 
+    def options(self, dialog: Any, title: str) -> list[str]:
+        """The choices a drop-down offers, in order; the list is closed on its first choice."""
+        self.field(dialog, title).locator(".p-select-button__control").press("ArrowDown")
+        found = [str(t).strip() for t in self.page.get_by_role("option").all_inner_texts()]
+        self.page.get_by_role("option").first.click()
+        return found
+
     def type(self, dialog: Any, title: str, text: str) -> None:
         self.field(dialog, title).locator("textarea").fill(text)
 
@@ -196,21 +203,41 @@ def test_the_coordinators_path_in_the_prefect_ui(
     told = wait_for(lambda: live.messages("*-webhook-renovation.json"), 60, "renovation's message")
     assert any("Affald bortskaffet" in text for text in told.values())
 
-    # An answer that can no longer be applied (done meanwhile from the terminal) is said
-    # first, on the checklist and above the form, and the run waits again.
+    # A change from the terminal wakes the run: it redraws the checklist and waits with a
+    # fresh form. A form opened before the change is refused by the server, in a toast that
+    # names the step, and the fresh form no longer offers it.
     wait_for(lambda: state(live, run, "svar-1"), 120, "the run to wait again")
     dialog = coordinator.open_form(run_url)
     coordinator.choose(dialog, "Trin", MEETING)
     coordinator.type(dialog, "Dine initialer", "KT")
     cli = live.koereplan("done", case.ref, "moeder_koordineret", "--af", "AB")
     assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert "vækket" in cli.stdout, cli.stdout
+    wait_for(lambda: state(live, run, "svar-2"), 180, "the run to redraw after the change")
+    dialog.get_by_role("button", name="Submit").click()
+    toast = page.get_by_text("is not one of").first
+    toast.wait_for()
+    coordinator.snap("stale-form-refused")
+    assert MEETING in toast.inner_text()
+    dialog.get_by_role("button", name="Close").click()
+    dialog = coordinator.open_form(run_url)
+    offered = coordinator.options(dialog, "Trin")
+    assert not [o for o in offered if o.startswith(MEETING)], offered
+    assert (step(live, case.id, "moeder_koordineret").done_by) == "AB"
+
+    # An answer the flow cannot apply (a blank reason gets past the form) is said first, on the
+    # checklist and above the form, and the run waits again.
+    coordinator.choose(dialog, "Trin", offered[1])
+    coordinator.choose(dialog, "Handling", "ikke relevant")
+    coordinator.type(dialog, "Dine initialer", "KT")
+    coordinator.type(dialog, "Begrundelse", "   ")
     coordinator.submit(dialog)
-    wait_for(lambda: state(live, run, "svar-2"), 180, "the run to wait after the refusal")
+    wait_for(lambda: state(live, run, "svar-3"), 180, "the run to wait after the refusal")
     dialog = coordinator.open_form(run_url)
     warning = dialog.get_by_text("Seneste svar blev ikke registreret")
     warning.scroll_into_view_if_needed()
     coordinator.snap("refused-after-submit")
-    assert "findes ikke længere blandt de åbne trin" in warning.inner_text()
+    assert "Angiv en begrundelse" in warning.inner_text()
     coordinator.open_checklist(run_url, key)
     page.get_by_text("Seneste svar blev ikke registreret").first.wait_for()
     coordinator.snap("checklist-says-refused")
