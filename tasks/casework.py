@@ -16,6 +16,7 @@ from sqlmodel import col
 from flows.forms import CLOSE_FIELD, KEEP_OPEN, NO_STEP, refused
 from koereplan.danish import CLOSE_REASON_DA
 from koereplan.notes import refusal
+from koereplan.run_names import status_tags
 from koereplan.workdays import local_date
 from models.db import session
 from models.faults import reduced_database_errors
@@ -31,12 +32,6 @@ from tasks.artifacts import publish_checklist
 from tasks.notify import dispatch_outbox
 
 ACTIONS = {"udført": "done", "ikke relevant": "not_applicable"}
-STATUS_TAG = "status:"
-
-
-def status_tags(tags: list[str], status: str) -> list[str]:
-    """The run's tags with exactly one `status:<case status>` tag, so the UI can filter."""
-    return [*(tag for tag in tags if not tag.startswith(STATUS_TAG)), f"{STATUS_TAG}{status}"]
 
 
 @task(cache_policy=NO_CACHE)

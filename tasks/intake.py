@@ -11,6 +11,7 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from sqlmodel import col, select
 
+from koereplan.run_names import reception_run_name
 from models.columns import utcnow
 from models.db import session
 from models.faults import reduced_database_errors
@@ -23,11 +24,6 @@ from services.runtime import get_runtime
 from tasks.wake import resume_waiting
 
 RECEPTION_DEPLOYMENT = "reception/reception"
-
-
-def reception_run_name(case_ref: str, number: int = 1) -> str:
-    """`modtagelse-KR-2026-0001`; after a reopening `modtagelse-KR-2026-0001-2`."""
-    return f"modtagelse-{case_ref}" if number <= 1 else f"modtagelse-{case_ref}-{number}"
 
 
 @task(cache_policy=NO_CACHE)

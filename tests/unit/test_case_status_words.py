@@ -13,9 +13,8 @@ from cli.main import app
 from koereplan.ending import close_problems, closing_reason
 from koereplan.inbound import parse_inbound
 from koereplan.notice import NoticeRejected
+from koereplan.run_names import reception_run_name, status_tags
 from services.checklist import Snapshot
-from tasks.casework import status_tags
-from tasks.intake import reception_run_name
 
 
 def view(status: str, reason: str | None = None, day: date | None = None) -> Snapshot:
