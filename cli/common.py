@@ -10,7 +10,9 @@ from rich.console import Console
 
 from koereplan.definition import Definition, load_definition
 from koereplan.inbound import parse_inbound
-from koereplan.notice import MAX_NOTICE_BYTES, Notice, NoticeRejected
+from koereplan.notice import Notice
+from koereplan.notice_json import MAX_NOTICE_BYTES
+from koereplan.notice_problems import NoticeRejected
 from koereplan.problems import Problem, ProblemsError
 from koereplan.settings import get_settings
 

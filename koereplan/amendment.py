@@ -13,14 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from koereplan.notice import (
-    MAX_MEMBERS,
-    AsylumCentre,
-    Document,
-    Envelope,
-    Member,
-    OptionalIsoDate,
-)
+from koereplan.notice import MAX_MEMBERS
+from koereplan.notice_fields import AsylumCentre, Document, Envelope, Member, OptionalIsoDate
 from koereplan.problems import Problem
 
 AENDRING = "aendring"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from koereplan.amendment import AENDRING, Amendment
-from koereplan.notice import Notice, read_json, validate_as, validate_notice
+from koereplan.notice import Notice, validate_as, validate_notice
+from koereplan.notice_json import read_json
 from koereplan.withdrawal import TILBAGEKALDELSE, Withdrawal
 
 Inbound = Notice | Amendment | Withdrawal

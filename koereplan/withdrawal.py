@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from koereplan.notice import Envelope
+from koereplan.notice_fields import Envelope
 
 TILBAGEKALDELSE = "tilbagekaldelse"
 MAX_REASON = 500

@@ -24,7 +24,8 @@ from koereplan.amendment import (
     role_changes,
 )
 from koereplan.definition import Definition
-from koereplan.notice import Notice, NoticeRejected, validate_notice
+from koereplan.notice import Notice, validate_notice
+from koereplan.notice_problems import NoticeRejected
 from koereplan.planner import CaseDates, PlannedStep, plan_case
 from koereplan.planner import case_dates as planned_dates
 from koereplan.problems import Problem

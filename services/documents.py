@@ -29,7 +29,7 @@ from koereplan.documents import (
     decide,
     missing_reported,
 )
-from koereplan.notice import Document
+from koereplan.notice_fields import Document
 from koereplan.settings import Settings
 from models.columns import utcnow
 from models.db import session

@@ -33,7 +33,7 @@ from koereplan.inbox_rules import (
     own_name_problem,
     readable_name,
 )
-from koereplan.notice import MAX_NOTICE_BYTES
+from koereplan.notice_json import MAX_NOTICE_BYTES
 from koereplan.problems import Problem
 from koereplan.settings import Settings
 from models.private import private_dir, write_private_text

@@ -18,7 +18,8 @@ from koereplan.arrival import earliest_arrival
 from koereplan.danish import CASE_STATUS_DA
 from koereplan.definition import Definition
 from koereplan.inbound import Inbound, parse_inbound
-from koereplan.notice import Notice, NoticeRejected
+from koereplan.notice import Notice
+from koereplan.notice_problems import NoticeRejected
 from koereplan.planner import plan_case
 from koereplan.problems import Problem
 from koereplan.settings import Settings

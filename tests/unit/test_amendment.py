@@ -12,7 +12,8 @@ import pytest
 from koereplan.amendment import Amendment, arrival_after, changed_fields, merge, role_changes
 from koereplan.definition import load_definition
 from koereplan.inbound import parse_inbound
-from koereplan.notice import Notice, NoticeRejected, validate_notice
+from koereplan.notice import Notice, validate_notice
+from koereplan.notice_problems import NoticeRejected
 from koereplan.planner import PlannedStep, plan_case
 from koereplan.replanning import compare_steps, merged_order
 from koereplan.settings import CONFIG_DIR

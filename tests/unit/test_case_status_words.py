@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from koereplan.ending import close_problems, closing_reason
 from koereplan.inbound import parse_inbound
-from koereplan.notice import NoticeRejected
+from koereplan.notice_problems import NoticeRejected
 from koereplan.run_names import reception_run_name, status_tags
 from services.checklist import Snapshot
 

@@ -13,13 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from koereplan.notice import (
-    MAX_NOTICE_BYTES,
-    Notice,
-    NoticeRejected,
-    normalize_municipality_code,
-    parse_notice,
-)
+from koereplan.notice import Notice, parse_notice
+from koereplan.notice_fields import normalize_municipality_code
+from koereplan.notice_json import MAX_NOTICE_BYTES
+from koereplan.notice_problems import NoticeRejected
 from koereplan.problems import Problem
 from koereplan.takeover import Takeover
 
