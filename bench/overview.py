@@ -42,7 +42,7 @@ def measure(url: str, today: date) -> dict[str, Any]:
     from sqlalchemy import text
 
     from koereplan.compliance import months_back
-    from koereplan.definition import load_definition
+    from koereplan.definition_file import load_definition
     from koereplan.settings import CONFIG_DIR
     from models.db import make_engine, session
     from notifications.overview_markdown import (

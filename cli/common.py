@@ -8,7 +8,8 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from koereplan.definition import Definition, load_definition
+from koereplan.definition import Definition
+from koereplan.definition_file import load_definition
 from koereplan.inbound import parse_inbound
 from koereplan.notice import Notice
 from koereplan.notice_json import MAX_NOTICE_BYTES

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from cli.common import console
 from cli.render import print_checklist
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import REPO_ROOT, get_settings
 from koereplan.workdays import local_date
 from models.db import session

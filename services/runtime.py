@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from sqlalchemy import Engine
 
-from koereplan.definition import Definition, load_definition
+from koereplan.definition import Definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import Settings, get_settings
 from models.db import make_engine, migrate
 from notifications.apprise_sender import AppriseSender, Sender

@@ -22,7 +22,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR, REPO_ROOT
 from models.db import make_engine, session
 from models.tables import Case

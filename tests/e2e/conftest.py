@@ -10,7 +10,7 @@ import pytest
 from prefect.runner import Runner
 from prefect.testing.utilities import prefect_test_harness
 
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR, get_settings
 from notifications.sinks import MailSink, WebhookSink, mail_sink, routing_to, webhook_sink
 from services.runtime import get_runtime

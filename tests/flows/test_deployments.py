@@ -9,7 +9,7 @@ import pytest
 import yaml
 from prefect import Flow
 
-from koereplan.definition import check_definition
+from koereplan.definition_file import check_definition
 from notifications.routing import load_routing
 
 ROOT = Path(__file__).resolve().parents[2]

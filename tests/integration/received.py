@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from koereplan.danish import danish_date
-from koereplan.definition import Definition, load_definition
+from koereplan.definition import Definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR, Settings
 from notifications.apprise_sender import AppriseSender, FakeSender
 from notifications.routing import load_routing

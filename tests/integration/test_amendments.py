@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.replanning import LAPSED_REASON
 from koereplan.settings import CONFIG_DIR, Settings
 from koereplan.workdays import local_date
@@ -283,7 +283,7 @@ def test_an_amendment_to_an_ended_case_is_refused_naming_the_reference(engine: E
 
 AMEND_THEN_HANG = """
     import sys, time
-    from koereplan.definition import load_definition
+    from koereplan.definition_file import load_definition
     from koereplan.settings import CONFIG_DIR, Settings
     from models.db import make_engine
     from services.intake import receive_file

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR, get_settings
 from notifications.sinks import WebhookSink, routing_to
 from services.runtime import get_runtime

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from flows.forms import NO_STEP, coordinator_form
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR, Settings
 from models.db import session
 from services.casefile import CaseError, load_case

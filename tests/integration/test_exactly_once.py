@@ -147,7 +147,7 @@ def test_a_retry_after_a_failure_carries_the_same_key(
 
 KILL_AFTER_SEND = """
     import os, signal, sys
-    from koereplan.definition import load_definition
+    from koereplan.definition_file import load_definition
     from koereplan.settings import CONFIG_DIR
     from models.db import make_engine
     from notifications.apprise_sender import AppriseSender

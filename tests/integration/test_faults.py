@@ -65,7 +65,7 @@ def start_and_kill(db_url: str, script: str, *args: str) -> int:
 MONITOR_THEN_HANG = """
     import sys, time
     from datetime import date
-    from koereplan.definition import load_definition
+    from koereplan.definition_file import load_definition
     from koereplan.settings import CONFIG_DIR
     from models.db import make_engine
     from services.reminders import monitor

@@ -22,7 +22,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from cli.main import app
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR
 from models.db import session
 from models.tables import ArrivalBooking, Case, NoticeRecord

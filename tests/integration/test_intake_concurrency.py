@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import select
 
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR, Settings
 from models.db import make_engine, session
 from models.tables import Case, NoticeRecord

@@ -20,7 +20,7 @@ from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlmodel import SQLModel, col, select
 
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR
 from models.columns import UTCDateTime
 from models.db import alembic_config, migrate, session

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from koereplan.amendment import Amendment, arrival_after, changed_fields, merge, role_changes
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.inbound import parse_inbound
 from koereplan.notice import Notice, validate_notice
 from koereplan.notice_problems import NoticeRejected

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from koereplan.deadlines import Due
-from koereplan.definition import (
-    ConfigError,
-    Definition,
-    StepDef,
-    check_definition,
-    default_definition_path,
-    load_definition,
-)
+from koereplan.definition import Definition, StepDef, default_definition_path
+from koereplan.definition_file import ConfigError, check_definition, load_definition
 from koereplan.household import Household, Person
 from koereplan.problems import Problem, ProblemsError
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from koereplan.deadlines import shift
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.notice import parse_notice
 from koereplan.planner import plan_case
 from koereplan.settings import CONFIG_DIR

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.main import app
-from koereplan.definition import load_definition
+from koereplan.definition_file import load_definition
 from koereplan.notice import parse_notice
 from koereplan.planner import plan_case
 from koereplan.settings import CONFIG_DIR
