@@ -14,18 +14,16 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.progress import Progress
 from rich.table import Table
-from sqlmodel import col, select
 
 from cli.common import EXIT_BAD_INPUT, console, err_console
 from cli.render import print_checklist
 from cli.wake import prefect_configured, wake_reception
 from koereplan.arrival import OVERBOOKED_NOTE
 from koereplan.danish import CASE_STATUS_DA, danish_date
-from koereplan.progress import OVERDUE_CAPABLE, is_overdue
 from koereplan.workdays import COPENHAGEN, local_date
 from models.db import session
-from models.status import CaseStatus, StepStatus
-from models.tables import Case, OutboxMessage, Step
+from models.status import CaseStatus, OutboxStatus, StepStatus
+from models.tables import Case
 from notifications.messages import flow_run_url
 from services import inbox as inbox_files
 from services.casefile import CaseError, load_case
@@ -35,10 +33,11 @@ from services.claims import ClaimInfo, claims
 from services.dispatch import dispatch
 from services.documents import file_documents
 from services.intake import Received, receive_file
-from services.lifecycle import case_counts, ended_cases
+from services.runs import case_run
 from services.runtime import get_runtime
 from services.schedule import PastArrival
 from services.schedule import reschedule as reschedule_case
+from services.status import status_report
 from services.steps import mark_step
 
 PersonOption = Annotated[
@@ -111,9 +110,9 @@ def intake(
             console.print(f"Sag {result.case_ref}: {wake_reception(result.wake_run)}")
     if any(r.outcome == "accepted" for r in results):
         say.print(_start_receptions())
-    for ref in dict.fromkeys(r.case_ref for r in results if r.outcome == "amended"):
+    for ref in dict.fromkeys(r.case_ref for r in results if r.outcome == "amended" and r.case_ref):
         with session(runtime.engine) as db:
-            run_id = db.exec(select(Case.flow_run_id).where(Case.ref == ref)).one()
+            run_id = case_run(db, ref).flow_run_id
         say.print(f"Sag {ref} er ændret. {wake_reception(run_id)}")
     if unread or any(r.quarantined for r in results):
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -179,7 +178,7 @@ def show(
                 typer.echo(json.dumps(case_json(load_case(db, case)), ensure_ascii=False, indent=2))
                 return
             view = snapshot(db, runtime.definition, case, local_date())
-            stored = db.exec(select(Case).where(Case.ref == case)).one()
+            stored = load_case(db, case).case
     except CaseError as error:
         _refuse(error)
     heading = (
@@ -225,42 +224,34 @@ def reschedule(
 
 
 def status() -> None:
-    """Active cases at a glance: open, overdue and legal overdue steps; undelivered messages."""
+    """Aktive sager på én skærm: åbne, overskredne og lovkrav; beskeder, der ikke er sendt."""
     runtime = get_runtime()
-    today = local_date()
+    report = status_report(runtime.engine, local_date(), ended_shown=ENDED_SHOWN)
     table = Table(title="Aktive sager")
     for column in ("Sag", "Type", "Ankomst", "Åbne", "Overskredne", "Heraf lovkrav"):
         table.add_column(column)
-    with session(runtime.engine) as db:
-        cases = db.exec(
-            select(Case).where(Case.status == CaseStatus.ACTIVE).order_by(col(Case.id))
-        ).all()
-        for case in cases:
-            steps = db.exec(select(Step).where(Step.case_id == case.id)).all()
-            open_steps = [s for s in steps if s.status in OVERDUE_CAPABLE]
-            late = [s for s in open_steps if is_overdue(s.status, s.due, today)]
-            table.add_row(
-                case.ref,
-                case.kind,
-                danish_date(case.arrival_date) + _overbooked(case, " (over kapacitet)"),
-                str(len(open_steps)),
-                str(len(late)),
-                str(sum(s.legal for s in late)),
-            )
-        messages = Counter(db.exec(select(OutboxMessage.status)).all())
-        ended = ended_cases(db, limit=ENDED_SHOWN)
-        per_status = case_counts(db)
+    for row in report.active:
+        table.add_row(
+            row.ref,
+            row.kind,
+            danish_date(row.arrival) + (" (over kapacitet)" if row.overbooked else ""),
+            str(row.open),
+            str(row.overdue),
+            str(row.legal_overdue),
+        )
     console.print(table)
     console.print(
         "Sager: "
-        + ", ".join(f"{per_status.get(s, 0)} {CASE_STATUS_DA[s]}" for s in CaseStatus)
+        + ", ".join(f"{report.per_status.get(s, 0)} {CASE_STATUS_DA[s]}" for s in CaseStatus)
         + "."
     )
-    if ended:
-        console.print(_ended_table(ended))
+    if report.ended:
+        console.print(_ended_table(report.ended))
+    messages = report.messages
     console.print(
-        f"Beskeder: {messages.get('sent', 0)} sendt, {messages.get('pending', 0)} venter, "
-        f"{messages.get('failed', 0)} kunne ikke sendes."
+        f"Beskeder: {messages.get(OutboxStatus.SENT, 0)} sendt, "
+        f"{messages.get(OutboxStatus.PENDING, 0)} venter, "
+        f"{messages.get(OutboxStatus.FAILED, 0)} kunne ikke sendes."
     )
     for line in _claim_lines(runtime.settings.inbox):
         console.print(line, markup=False, highlight=False)
@@ -377,8 +368,8 @@ def _after_change(case: str) -> None:
     """Send what the change caused, then let the waiting run redraw its checklist."""
     runtime = get_runtime()
     with session(runtime.engine) as db:
-        stored = db.exec(select(Case).where(Case.ref == case)).one()
-    dispatch(runtime.engine, runtime.sender, runtime.definition, case_id=stored.id)
+        stored = case_run(db, case)
+    dispatch(runtime.engine, runtime.sender, runtime.definition, case_id=stored.case_id)
     console.print(wake_reception(stored.flow_run_id))
 
 

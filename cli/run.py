@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import col, select
 
 from cli.common import console
 from cli.render import print_checklist
@@ -22,10 +21,10 @@ from koereplan.settings import REPO_ROOT, get_settings
 from koereplan.workdays import local_date
 from models.db import session
 from models.private import private_dir
-from models.tables import Case
 from notifications.kept import MessageFolder
 from notifications.sinks import mail_sink, routing_to, webhook_sink
 from services.checklist import snapshot
+from services.runs import case_of_run, case_refs, runs_by_notice
 from services.runtime import get_runtime, use_settings
 
 EXAMPLES = REPO_ROOT / "examples"
@@ -207,8 +206,7 @@ def _wait_done(run_id: str, timeout: float = 120) -> None:
 
 def _case_runs() -> dict[str, str]:
     with session(get_runtime().engine) as db:
-        cases = db.exec(select(Case).order_by(col(Case.id))).all()
-        return {case.notice_id: str(case.flow_run_id) for case in cases}
+        return runs_by_notice(db)
 
 
 def _wait_all(run_ids: object, key: str, timeout: float = 120) -> None:
@@ -239,7 +237,7 @@ def _answer(run_id: str, title: str, answer: dict[str, str]) -> None:
 
     runtime = get_runtime()
     with session(runtime.engine) as db:
-        ref = db.exec(select(Case.ref).where(Case.flow_run_id == run_id)).one()
+        ref = case_of_run(db, run_id)
         view = snapshot(db, runtime.definition, ref, local_date())
     label = next(c.label for c in view.choices if c.label.startswith(title))
     resume_flow_run(run_id, run_input={"trin": label, **answer})  # type: ignore[arg-type]
@@ -249,8 +247,7 @@ def _answer(run_id: str, title: str, answer: dict[str, str]) -> None:
 def _print_cases() -> None:
     runtime = get_runtime()
     with session(runtime.engine) as db:
-        refs = db.exec(select(Case.ref).order_by(col(Case.id))).all()
-        for ref in refs:
+        for ref in case_refs(db):
             view = snapshot(db, runtime.definition, ref, local_date())
             console.print()
             heading = f"Sag {ref} · {view.status_text()} · {view.summary()}"

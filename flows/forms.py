@@ -20,31 +20,19 @@ from typing import Any, Literal
 from prefect.input import RunInput
 from pydantic import ConfigDict, Field, create_model
 
-from koereplan.danish import CLOSE_REASON_DA
+from koereplan.answers import (
+    CLOSE_CHOICES,
+    DONE,
+    HANDLINGER,
+    KEEP_OPEN,
+    NO_STEP,
+    NOT_APPLICABLE,
+    was_refused,
+)
 from services.checklist import Snapshot
 
-HANDLINGER = ("udført", "ikke relevant")
-NOT_APPLICABLE = "ikke relevant"
-NO_STEP = "(intet trin – kun ny ankomstdato eller opdatering)"
-CLOSE_FIELD = "luk_sagen"
-KEEP_OPEN = "nej – sagen fortsætter"
-CLOSE_CHOICES = (KEEP_OPEN, *CLOSE_REASON_DA.values())
 NOT_BLANK = r"\S"  # JSON-schema patterns search: at least one character that is not a space
 ALWAYS_REQUIRED = ["trin", "handling", "initialer"]
-REFUSED = "Seneste svar blev ikke registreret: "
-# What a wake sends (a change made outside the form): no step, no change, so the run only
-# redraws. It must pass the schema the server checks on resume, required initials included.
-WAKE_ANSWER: dict[str, str] = {"trin": NO_STEP, "handling": "udført", "initialer": "Køreplan"}
-
-
-def refused(reason: str) -> str:
-    """The note of an answer the flow could not apply, recognisable by `was_refused`."""
-    return REFUSED + reason
-
-
-def was_refused(note: str | None) -> bool:
-    """True when the last answer could not be applied."""
-    return bool(note and note.startswith(REFUSED))
 
 
 def form_intro(case_ref: str, note: str | None = None) -> str:
@@ -113,7 +101,7 @@ def coordinator_form(view: Snapshot) -> type[RunInput]:
         ),
         handling=(  # type: ignore[arg-type]
             Literal[HANDLINGER],  # type: ignore[valid-type]
-            Field("udført", title="Handling"),
+            Field(DONE, title="Handling"),
         ),
         initialer=(
             str,

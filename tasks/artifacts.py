@@ -20,7 +20,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.sorting import ArtifactSort
 from prefect.runtime import flow_run
 
-from flows.forms import was_refused
+from koereplan.answers import was_refused
 from koereplan.checklist_markdown import checklist_markdown, headline
 from services.checklist import Snapshot
 

@@ -9,15 +9,12 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
-from sqlmodel import col, select
 
 from koereplan.run_names import reception_run_name
 from models.columns import utcnow
 from models.db import session
 from models.faults import reduced_database_errors
-from models.status import CaseStatus
-from models.tables import Case
-from services import documents, inbox
+from services import documents, inbox, runs
 from services.intake import Received
 from services.lifecycle import ended_since
 from services.runtime import get_runtime
@@ -77,15 +74,9 @@ def wake_ended_receptions(window: timedelta = timedelta(days=1)) -> list[str]:
 
 def start_pending_receptions() -> list[str]:
     """Start the reception runs intake owes (also called by `koereplan intake`)."""
-    runtime = get_runtime()
-    with session(runtime.engine) as db:
-        waiting = db.exec(
-            select(Case)
-            .where(col(Case.flow_run_id).is_(None), Case.status == CaseStatus.ACTIVE)
-            .order_by(col(Case.id))
-        ).all()
+    engine = get_runtime().engine
     started = []
-    for case in waiting:
+    for case in runs.runs_to_start(engine):
         run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync call: not a coroutine
             RECEPTION_DEPLOYMENT,
             parameters={"case_ref": case.ref},
@@ -95,10 +86,6 @@ def start_pending_receptions() -> list[str]:
             flow_run_name=reception_run_name(case.ref, case.reception_number),
             idempotency_key=reception_run_name(case.ref, case.reception_number),
         )
-        with session(runtime.engine) as db:
-            stored = db.get(Case, case.id)
-            if stored is not None and stored.flow_run_id is None:
-                stored.flow_run_id = str(run.id)
-                db.add(stored)
+        runs.record_started_run(engine, case.case_id, str(run.id))
         started.append(case.ref)
     return started

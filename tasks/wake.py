@@ -7,11 +7,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
-from sqlmodel import col, select
 
-from flows.forms import WAKE_ANSWER
+from koereplan.answers import WAKE_ANSWER
 from models.db import session
-from models.tables import Case
+from services.runs import run_ids
 from services.runtime import get_runtime
 
 
@@ -34,11 +33,7 @@ def resume_waiting(flow_run_id: str) -> str:
 def wake_receptions(case_refs: list[str]) -> int:
     """Wake the waiting runs of cases an amendment changed; how many runs were asked."""
     with session(get_runtime().engine) as db:
-        runs = db.exec(
-            select(Case.flow_run_id).where(
-                col(Case.ref).in_(case_refs), col(Case.flow_run_id).is_not(None)
-            )
-        ).all()
-    for run_id in runs:
-        resume_waiting(str(run_id))
-    return len(runs)
+        waiting = run_ids(db, case_refs)
+    for run_id in waiting:
+        resume_waiting(run_id)
+    return len(waiting)

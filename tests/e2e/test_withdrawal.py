@@ -9,8 +9,8 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.runner import Runner
 
-from flows.forms import NO_STEP
 from flows.intake import intake
+from koereplan.answers import NO_STEP
 from koereplan.danish import danish_date
 from koereplan.workdays import local_date
 from models.db import session

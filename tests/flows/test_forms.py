@@ -9,7 +9,8 @@ import pytest
 from prefect._internal.pydantic.v2_schema import create_v2_schema
 from prefect.utilities.schema_tools.validation import build_error_obj, validate
 
-from flows.forms import NO_STEP, coordinator_form, form_intro, refused, was_refused
+from flows.forms import coordinator_form, form_intro
+from koereplan.answers import NO_STEP, refused, was_refused
 from services.checklist import Choice, Snapshot
 
 HOUSING = "Bolig fundet og indbo bestilt (frist 1. december 2026) [#5]"

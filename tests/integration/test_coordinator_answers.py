@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Engine
 
-from flows.forms import NO_STEP, coordinator_form
+from flows.forms import coordinator_form
+from koereplan.answers import NO_STEP
 from koereplan.definition_file import load_definition
 from koereplan.settings import CONFIG_DIR, Settings
 from models.db import session
+from services.answers import apply_fields
 from services.casefile import CaseError, load_case
 from services.checklist import snapshot
 from services.intake import receive_file
-from tasks.casework import _apply
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")
-RUNTIME = SimpleNamespace(definition=DEFINITION)
 
 
 def new_case(engine: Engine) -> str:
@@ -32,7 +31,7 @@ def new_case(engine: Engine) -> str:
 
 def answer(engine: Engine, ref: str, key: str, **fields: object) -> str:
     with session(engine) as db:
-        return _apply(db, RUNTIME, ref, dict(fields), key)
+        return apply_fields(db, DEFINITION, ref, dict(fields), key)
 
 
 def label_of(engine: Engine, ref: str, title: str) -> str:

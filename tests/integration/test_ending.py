@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from flows.forms import CLOSE_FIELD, coordinator_form
+from flows.forms import coordinator_form
+from koereplan.answers import CLOSE_FIELD
 from koereplan.workdays import local_date
 from models.bookings import bookings
 from models.db import session

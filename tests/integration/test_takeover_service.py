@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,13 +17,13 @@ from koereplan.settings import CONFIG_DIR, Settings
 from koereplan.workdays import local_date
 from models.db import session
 from models.tables import AuditEntry, Case, OutboxMessage, Step
+from services.answers import apply_fields
 from services.casefile import CaseError, load_case
 from services.checklist import snapshot
 from services.intake import receive_file
 from services.schedule import reschedule
 from services.steps import mark_step
 from services.takeover import record_consent
-from tasks.casework import _apply
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")
@@ -220,7 +219,7 @@ def test_a_new_arrival_never_moves_a_consent_or_a_registration(engine: Engine) -
 
 def answer(engine: Engine, ref: str, key: str, **fields: object) -> str:
     with session(engine) as db:
-        return _apply(db, SimpleNamespace(definition=DEFINITION), ref, dict(fields), key)
+        return apply_fields(db, DEFINITION, ref, dict(fields), key)
 
 
 def label_of(engine: Engine, ref: str, key: str) -> str:
