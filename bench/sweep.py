@@ -194,7 +194,7 @@ def measure(url: str, today: date) -> dict[str, Any]:
     from notifications.routing import parse_routing
     from notifications.sinks import routing_to, webhook_sink
     from services.dispatch import dispatch
-    from services.reminders import monitor
+    from services.monitor import monitor
 
     definition = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")
     engine = make_engine(url)

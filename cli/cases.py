@@ -310,14 +310,18 @@ def remind(
 ) -> None:
     """Run the deadline monitor now: reminders and escalations, one digest per department."""
     from koereplan.reminders import copenhagen_today
-    from services.reminders import cli_remind
+    from services.monitor import monitor_as_configured
+    from services.monitor_summary import summary_da
 
     try:
         day = date.fromisoformat(today) if today else copenhagen_today()
     except ValueError:
         err_console.print(f"--today: {today!r} er ikke en dato (ÅÅÅÅ-MM-DD)")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    console.print(cli_remind(day, force=force))
+    runtime = get_runtime()
+    report = monitor_as_configured(runtime, today=day, force=force)
+    sent = dispatch(runtime.engine, runtime.sender, runtime.definition)
+    console.print(summary_da(report, sent))
 
 
 def _mark(

@@ -33,7 +33,8 @@ from koereplan.workdays import add_working_days, local_date
 from models.status import CaseStatus, Phase, StepStatus
 from models.tables import Case, Member, Step
 from services.casefile import department_names
-from services.reminders import ASYLUM_CENTRE, member_labels
+from services.monitor import ASYLUM_CENTRE
+from services.monitor_sql import member_labels
 
 ARRIVAL_WINDOW_WD = 10
 ARTIFACT_LINES = 200  # lines per department artifact; the CLI shows them all

@@ -9,7 +9,8 @@ from prefect.cache_policies import NO_CACHE
 
 from models.faults import reduced_database_errors
 from services.digest import weekly_digests
-from services.reminders import MonitorReport, monitor, summary_da
+from services.monitor import MonitorReport, monitor_as_configured
+from services.monitor_summary import summary_da
 from services.runtime import get_runtime
 
 
@@ -17,15 +18,7 @@ from services.runtime import get_runtime
 @reduced_database_errors
 def check_deadlines(today: date, force: bool = False) -> MonitorReport:
     """Record today's reminders and escalations in the outbox; a retry adds nothing twice."""
-    runtime = get_runtime()
-    report = monitor(
-        runtime.engine,
-        runtime.definition,
-        today=today,
-        within_wd=runtime.settings.remind_within_wd,
-        every_wd=runtime.settings.escalate_every_wd,
-        force=force,
-    )
+    report = monitor_as_configured(get_runtime(), today=today, force=force)
     get_run_logger().info(summary_da(report))  # counts and dates only, never a name
     return report
 

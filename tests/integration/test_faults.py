@@ -21,7 +21,7 @@ from models.db import session
 from models.tables import AuditEntry, OutboxMessage
 from notifications.sinks import WebhookSink, free_port, mail_sink
 from services.dispatch import dispatch
-from services.reminders import monitor
+from services.monitor import monitor
 from tests.integration.received import (
     DEFINITION,
     mail_recipients,
@@ -68,7 +68,7 @@ MONITOR_THEN_HANG = """
     from koereplan.definition_file import load_definition
     from koereplan.settings import CONFIG_DIR
     from models.db import make_engine
-    from services.reminders import monitor
+    from services.monitor import monitor
 
     engine = make_engine(sys.argv[1])
     definition = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")

@@ -16,7 +16,8 @@ from models.tables import AuditEntry, Case, OutboxMessage, Step
 from notifications.apprise_sender import AppriseSender
 from notifications.sinks import MailSink, WebhookSink
 from services.dispatch import DispatchReport
-from services.reminders import MonitorReport, remind, summary_da
+from services.monitor import MonitorReport, remind
+from services.monitor_summary import summary_da
 from services.steps import mark_step
 from tests.integration.received import (
     DEFINITION,

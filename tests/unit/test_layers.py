@@ -88,7 +88,7 @@ def source_files(folder: str) -> list[Path]:
 
 
 def module_name(path: Path) -> str:
-    """`services/reminders.py` → `services.reminders`; a package's `__init__` is the package."""
+    """`services/monitor.py` → `services.monitor`; a package's `__init__` is the package."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()

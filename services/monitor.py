@@ -14,59 +14,38 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
-    Engine,
-    Integer,
-    String,
-    any_,
-    bindparam,
-    cast,
-    insert,
-    literal,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Engine
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
-from koereplan.danish import danish_date
 from koereplan.definition import Definition
-from koereplan.household import Person, person_labels
-from koereplan.reminders import WATCHED, Action, Decision, Window, decide, runs_on, window
-from models.columns import UTCDateTime, utcnow
+from koereplan.reminders import Action, Decision, Window, decide, runs_on, window
 from models.db import session
-from models.status import AuditAction, CaseStatus
-from models.tables import AuditEntry, Case, Member, Step
 from notifications.apprise_sender import Sender
 from notifications.messages import (
     EscalationContext,
     MessageType,
     ReminderContext,
     StepLine,
-    flow_run_url,
 )
 from services.dispatch import DispatchReport, dispatch
+from services.monitor_sql import (
+    active_cases,
+    audit_and_raise,
+    candidates,
+    member_labels,
+    one_run_at_a_time,
+)
 from services.outbox import enqueue, idempotency_key
-from services.runtime import get_runtime
+from services.runtime import Runtime
 
-WHO = "deadline-monitor"
 COORDINATORS = "koordinator"
 ASYLUM_CENTRE = "asylcenter"  # told by mail per case, never a responsible department
-CHUNK = 5000  # ids per IN list: SQLite >= 3.32 binds up to 32,766, PostgreSQL 65,535
-MONITOR_LOCK = 0x4B52_0001  # PostgreSQL advisory lock: one monitor run at a time
-
-STEPS = Step.__table__  # type: ignore[attr-defined]
-CASES = Case.__table__  # type: ignore[attr-defined]
-MEMBERS = Member.__table__  # type: ignore[attr-defined]
-AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -118,13 +97,13 @@ def run_monitor(
         return MonitorReport(today=today, skipped=True)
     run = window(today, within_wd, every_wd)
     report = MonitorReport(today=today, horizon=run.horizon)
-    _one_run_at_a_time(db)
-    rows = _candidates(db, run)
+    one_run_at_a_time(db)
+    rows = candidates(db, run)
     report.candidates = len(rows)
     hits = _hits(db, _decide_all(run, rows))
     if not hits:
         return report
-    _audit_and_raise(db, run, hits)
+    audit_and_raise(db, run, _by_change(hits))
     names = {key: dept.name for key, dept in definition.departments.items()}
     reminders = [hit for hit in hits if hit.action is Action.REMINDER]
     escalations = [hit for hit in hits if hit.action is Action.ESCALATION]
@@ -178,79 +157,16 @@ def remind(
     return report, dispatch(engine, sender, definition)
 
 
-def cli_remind(today: date, *, force: bool = False) -> str:
-    """`koereplan remind --today DATE`: catch up after downtime; returns a Danish summary."""
-    runtime = get_runtime()
-    report, sent = remind(
+def monitor_as_configured(runtime: Runtime, *, today: date, force: bool = False) -> MonitorReport:
+    """One monitor run with the configured reminder window and escalation interval."""
+    return monitor(
         runtime.engine,
         runtime.definition,
-        runtime.sender,
         today=today,
         within_wd=runtime.settings.remind_within_wd,
         every_wd=runtime.settings.escalate_every_wd,
         force=force,
     )
-    return summary_da(report, sent)
-
-
-def summary_da(report: MonitorReport, sent: DispatchReport | None = None) -> str:
-    """One paragraph a coordinator understands: what was found, written and sent."""
-    day = danish_date(report.today)
-    if report.skipped:
-        return f"{day} er ikke en arbejdsdag: ingen påmindelser eller rykkere (brug --force)."
-    lines = [
-        f"Fristovervågning {day} (påmindelse ved frist til og med {danish_date(report.horizon)}):",
-        f"- {report.reminded} {_n(report.reminded, 'opgave', 'opgaver')} fik en påmindelse "
-        f"({report.reminder_messages} {_n(report.reminder_messages, 'besked', 'beskeder')})",
-        f"- {report.escalated} {_n(report.escalated, 'opgave', 'opgaver')} med overskredet frist "
-        f"blev rykket ({report.escalation_messages} "
-        f"{_n(report.escalation_messages, 'besked', 'beskeder')})",
-    ]
-    if sent is not None:
-        lines.append(
-            f"- Sendt: {sent.messages} {_n(sent.messages, 'samlet besked', 'samlede beskeder')}"
-        )
-        if sent.retried or sent.failed:
-            lines.append(
-                f"- Ikke sendt: {sent.retried} prøves igen senere, {sent.failed} opgivet "
-                "(se `koereplan status`)"
-            )
-    return "\n".join(lines)
-
-
-def _n(count: int, one: str, many: str) -> str:
-    return one if count == 1 else many
-
-
-def _one_run_at_a_time(db: Session) -> None:
-    """Take the write lock first, so a concurrent run waits and then finds nothing new."""
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MONITOR_LOCK})
-    else:  # a write statement makes SQLite take its (database-wide) write lock now
-        db.execute(update(STEPS).where(text("0 = 1")).values(reminder_level=STEPS.c.reminder_level))
-
-
-def _candidates(db: Session, run: Window) -> Sequence[Row[Any]]:
-    """Watched steps due on or before the horizon: plain rows from the (status, due) index.
-
-    Cases are not joined here: SQLite would then walk every active case's steps instead of
-    the index. Steps of cases that are no longer active are dropped in `_hits`.
-    """
-    s = STEPS.c
-    query = select(
-        s.id,
-        s.case_id,
-        s.position,
-        s.title,
-        s.due,
-        s.legal,
-        s.responsible,
-        s.person_id,
-        s.status,
-        s.reminder_level,
-        s.last_reminded_on,
-    ).where(s.status.in_(sorted(WATCHED)), s.due <= run.horizon)
-    return db.execute(query).all()
 
 
 def _decide_all(run: Window, rows: Iterable[Row[Any]]) -> list[tuple[Row[Any], Decision]]:
@@ -271,7 +187,7 @@ def _decide_all(run: Window, rows: Iterable[Row[Any]]) -> list[tuple[Row[Any], D
 
 def _hits(db: Session, decided: Sequence[tuple[Row[Any], Decision]]) -> list[_Hit]:
     """Message lines for the decided steps of active cases, in case and due-date order."""
-    cases = _active_cases(db, {row.case_id for row, _ in decided})
+    cases = active_cases(db, {row.case_id for row, _ in decided})
     labels = member_labels(
         db, {row.case_id for row, _ in decided if row.person_id and row.case_id in cases}
     )
@@ -300,104 +216,12 @@ def _hits(db: Session, decided: Sequence[tuple[Row[Any], Decision]]) -> list[_Hi
     return hits
 
 
-def _active_cases(db: Session, case_ids: set[int]) -> dict[int, tuple[str, str | None]]:
-    """Case id -> (reference, Prefect UI link) for the active ones among `case_ids`."""
-    c = CASES.c
-    found: dict[int, tuple[str, str | None]] = {}
-    for chunk in _chunks(case_ids):
-        query = select(c.id, c.ref, c.flow_run_id).where(
-            _among(db, c.id, chunk), c.status == CaseStatus.ACTIVE.value
-        )
-        for case in db.execute(query).all():
-            link = flow_run_url(case.flow_run_id) if case.flow_run_id else None
-            found[case.id] = (case.ref, link)
-    return found
-
-
-def member_labels(db: Session, case_ids: set[int]) -> dict[tuple[int, str], str]:
-    """(case id, person id) -> `barn 2`, from roles and positions only: names are never read."""
-    m = MEMBERS.c
-    people: dict[int, list[Person]] = defaultdict(list)
-    for chunk in _chunks(case_ids):
-        query = (
-            select(m.case_id, m.person_id, m.role)
-            .where(_among(db, m.case_id, chunk))
-            .order_by(m.case_id, m.position)
-        )
-        for member in db.execute(query).all():
-            # Labels depend on role and order only; the age is not read here.
-            people[member.case_id].append(Person(member.person_id, member.role, age=0))
-    return {
-        (case_id, person_id): label
-        for case_id, persons in people.items()
-        for person_id, label in person_labels(persons).items()
-    }
-
-
-def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
-    """Ids in sorted slices small enough for any database's bound-parameter limit."""
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), size):
-        yield ordered[start : start + size]
-
-
-def _among(db: Session, column: Any, ids: list[int]) -> ColumnElement[bool]:
-    """`column IN ids`; one array parameter on PostgreSQL, where thousands of binds are slow."""
-    if db.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
-    return column.in_(ids)
-
-
 def _by_change(hits: Iterable[_Hit]) -> dict[tuple[Action, int, int], list[int]]:
     """Step ids grouped by (action, old level, new level): one statement per group."""
     groups: dict[tuple[Action, int, int], list[int]] = defaultdict(list)
     for hit in hits:
         groups[(hit.action, hit.old_level, hit.new_level)].append(hit.step_id)
     return groups
-
-
-def _raise_levels(db: Session, run: Window, hits: Sequence[_Hit]) -> None:
-    """New reminder levels, a few set-based UPDATEs; the old level guards against a lost race."""
-    s = STEPS.c
-    for (_, old, new), ids in _by_change(hits).items():
-        for chunk in _chunks(ids):
-            db.execute(
-                update(STEPS)
-                .where(_among(db, s.id, chunk), s.reminder_level == old)
-                .values(reminder_level=new, last_reminded_on=run.today),
-                execution_options={"synchronize_session": False},
-            )
-
-
-def _audit_and_raise(db: Session, run: Window, hits: Sequence[_Hit]) -> None:
-    """Raise the levels, then record each change in the audit log."""
-    _raise_levels(db, run, hits)
-    _audit(db, run, hits)
-
-
-def _audit(db: Session, run: Window, hits: Sequence[_Hit]) -> None:
-    """One audit entry per step changed, written by INSERT ... SELECT from the steps."""
-    s = STEPS.c
-    at = literal(utcnow(), UTCDateTime())
-    columns = ["case_id", "step_id", "at", "who", "action", "old", "new", "detail"]
-    for (action, old, new), ids in _by_change(hits).items():
-        verb = AuditAction.REMINDED if action is Action.REMINDER else AuditAction.ESCALATED
-        for chunk in _chunks(ids):
-            rows = select(
-                s.case_id,
-                s.id,
-                at,
-                literal(WHO),
-                literal(verb.value),
-                literal(str(old)),
-                literal(str(new)),
-                literal("frist ") + cast(s.due, String),
-            ).where(
-                _among(db, s.id, chunk),
-                s.reminder_level == new,
-                s.last_reminded_on == run.today,
-            )
-            db.execute(insert(AUDIT).from_select(columns, rows))
 
 
 def _reminder_digests(hits: Iterable[_Hit]) -> dict[str, list[_Hit]]:
