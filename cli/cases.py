@@ -24,7 +24,7 @@ from koereplan.workdays import COPENHAGEN, local_date
 from models.db import session
 from models.status import CaseStatus, OutboxStatus, StepStatus
 from models.tables import Case
-from notifications.messages import flow_run_url
+from notifications.links import flow_run_url
 from services import inbox as inbox_files
 from services.casefile import CaseError, load_case
 from services.casejson import case_json

@@ -10,7 +10,7 @@ from notifications.apprise_sender import (
     asylum_centre_ref,
     asylum_centre_url,
 )
-from notifications.messages import MessageType, RenderedMessage, household_summary, render
+from notifications.messages import MessageType, RenderedMessage, render
 from notifications.routing import (
     Routing,
     RoutingError,
@@ -18,6 +18,7 @@ from notifications.routing import (
     missing_departments,
     unused_tags,
 )
+from notifications.wording import household_summary
 
 __all__ = [
     "Address",

@@ -16,13 +16,9 @@ from koereplan.definition import Definition
 from koereplan.digest import is_digest_day, week_end, week_of
 from koereplan.overview import QueueItem
 from models.db import session
-from notifications.messages import (
-    MessageType,
-    StepLine,
-    WeeklyDigestContext,
-    artifact_url,
-    flow_run_url,
-)
+from notifications.contexts import StepLine, WeeklyDigestContext
+from notifications.links import artifact_url, flow_run_url
+from notifications.messages import MessageType
 from notifications.overview_markdown import department_key
 from services.outbox import enqueue, idempotency_key
 from services.overview import queues

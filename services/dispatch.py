@@ -34,7 +34,8 @@ from models.tables import Case, OutboxMessage
 from notifications.apprise_sender import DeliveryError, Sender
 from notifications.codec import from_json
 from notifications.idempotency import delivery_key
-from notifications.messages import CONTEXT_TYPES, MessageType, RenderedMessage, flow_run_url, render
+from notifications.links import flow_run_url
+from notifications.messages import CONTEXT_TYPES, MessageType, RenderedMessage, render
 from services.steps import deliver_notice_steps
 
 MAX_ATTEMPTS = 8

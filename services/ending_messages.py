@@ -11,7 +11,9 @@ from koereplan.definition import Definition
 from koereplan.workdays import local_date
 from models.tables import Case, OutboxMessage, Step
 from notifications.apprise_sender import asylum_centre_ref
-from notifications.messages import CaseEndedContext, MessageType, flow_run_url
+from notifications.contexts import CaseEndedContext
+from notifications.links import flow_run_url
+from notifications.messages import MessageType
 from services.casefile import CaseFile, department_names
 from services.notify import ASYLUM_CENTRE, COORDINATORS, recipients
 from services.outbox import Outgoing, enqueue_all, idempotency_key

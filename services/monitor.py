@@ -27,12 +27,8 @@ from koereplan.definition import Definition
 from koereplan.reminders import Action, Decision, Window, decide, runs_on, window
 from models.db import session
 from notifications.apprise_sender import Sender
-from notifications.messages import (
-    EscalationContext,
-    MessageType,
-    ReminderContext,
-    StepLine,
-)
+from notifications.contexts import EscalationContext, ReminderContext, StepLine
+from notifications.messages import MessageType
 from services.dispatch import DispatchReport, dispatch
 from services.monitor_sql import (
     active_cases,

@@ -33,7 +33,7 @@ from koereplan.reminders import WATCHED, Action, Window
 from models.columns import UTCDateTime, utcnow
 from models.status import AuditAction, CaseStatus
 from models.tables import AuditEntry, Case, Member, Step
-from notifications.messages import flow_run_url
+from notifications.links import flow_run_url
 
 WHO = "deadline-monitor"
 CHUNK = 5000  # ids per IN list: SQLite >= 3.32 binds up to 32,766, PostgreSQL 65,535

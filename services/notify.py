@@ -17,22 +17,22 @@ from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
 from models.tables import Step
 from notifications.apprise_sender import asylum_centre_ref
-from notifications.messages import (
+from notifications.contexts import (
     CaseCompletedContext,
     CaseCreatedContext,
     CaseSummary,
     DocumentProblemContext,
     DueChange,
     DueMovedContext,
-    MessageType,
     MovingNoticeContext,
     NewStepsContext,
     NoticeRejectedContext,
     StepLine,
     StepsLapsedContext,
-    flow_run_url,
-    household_summary,
 )
+from notifications.links import flow_run_url
+from notifications.messages import MessageType
+from notifications.wording import household_summary
 from services.casefile import CaseFile
 from services.outbox import Outgoing, enqueue, enqueue_all, idempotency_key
 

@@ -30,7 +30,8 @@ from koereplan.takeover import (
 from models.columns import utcnow
 from models.status import AuditAction, CaseStatus, NoticeOutcome, StepStatus, TakeoverBasis
 from models.tables import AuditEntry, Case, NoticeRecord, Step
-from notifications.messages import DueChange, DueMovedContext, MessageType
+from notifications.contexts import DueChange, DueMovedContext
+from notifications.messages import MessageType
 from services.casefile import CaseFile, department_names, load_case
 from services.notify import recipients, step_line, tell_departments_about
 from services.outbox import Outgoing, enqueue_all, idempotency_key

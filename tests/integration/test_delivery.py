@@ -15,14 +15,8 @@ from notifications.apprise_sender import (
     FakeSender,
     asylum_centre_url,
 )
-from notifications.messages import (
-    MessageType,
-    MovingNoticeContext,
-    NewStepsContext,
-    RenderedMessage,
-    StepLine,
-    render,
-)
+from notifications.contexts import MovingNoticeContext, NewStepsContext, StepLine
+from notifications.messages import MessageType, RenderedMessage, render
 from notifications.routing import Routing, parse_routing
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from models.db import session
 from models.tables import Case, Member, OutboxMessage, Step
 from notifications.apprise_sender import FakeSender
 from notifications.codec import from_json
-from notifications.messages import MessageType, WeeklyDigestContext, render
+from notifications.contexts import WeeklyDigestContext
+from notifications.messages import MessageType, render
 from services.digest import weekly_digests
 from services.dispatch import dispatch
 from services.overview import all_queues, compliance, overview, queues

@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from notifications.apprise_sender import AppriseSender
+from notifications.contexts import CaseCreatedContext, CaseSummary
 from notifications.kept import MessageFolder
-from notifications.messages import CaseCreatedContext, CaseSummary, MessageType, render
+from notifications.messages import MessageType, render
 from notifications.routing import parse_routing
 from notifications.sinks import mail_sink, webhook_sink
 

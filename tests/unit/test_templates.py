@@ -9,8 +9,7 @@ from datetime import date
 import pytest
 from jinja2 import UndefinedError
 
-from notifications.messages import (
-    CONTEXT_TYPES,
+from notifications.contexts import (
     CaseCompletedContext,
     CaseCreatedContext,
     CaseEndedContext,
@@ -20,7 +19,6 @@ from notifications.messages import (
     DueMovedContext,
     EscalationContext,
     MessageContext,
-    MessageType,
     MovingNoticeContext,
     NewStepsContext,
     NoticeRejectedContext,
@@ -28,12 +26,10 @@ from notifications.messages import (
     StepLine,
     StepsLapsedContext,
     WeeklyDigestContext,
-    flow_run_url,
-    household_summary,
-    language_da,
-    render,
-    template_environment,
 )
+from notifications.links import flow_run_url
+from notifications.messages import CONTEXT_TYPES, MessageType, render, template_environment
+from notifications.wording import household_summary, language_da
 
 UI = "http://127.0.0.1:4200"
 RUN = flow_run_url("3f2c-run", UI)

@@ -1,0 +1,21 @@
+"""Links into the Prefect UI for messages and the CLI: a case's run, an artifact."""
+
+from __future__ import annotations
+
+import os
+
+PREFECT_UI_ENV = "PREFECT_UI_URL"
+
+
+def flow_run_url(flow_run_id: str | None, ui_url: str | None = None) -> str | None:
+    """Link to a flow run in the Prefect UI (`$PREFECT_UI_URL`), or None when unknown."""
+    base = ui_url or os.environ.get(PREFECT_UI_ENV)
+    if not flow_run_id or not base:
+        return None
+    return f"{base.rstrip('/')}/runs/flow-run/{flow_run_id}"
+
+
+def artifact_url(key: str, ui_url: str | None = None) -> str | None:
+    """Link to the latest version of an artifact in the Prefect UI, or None when unknown."""
+    base = ui_url or os.environ.get(PREFECT_UI_ENV)
+    return f"{base.rstrip('/')}/artifacts/key/{key}" if base else None
