@@ -8,13 +8,13 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 
 from services.runtime import get_runtime
+from tasks.dispatch import dispatch_outbox
 from tasks.intake import (
     file_inbox_documents,
     receive_notice_file,
     start_receptions,
     take_inbox_files,
 )
-from tasks.notify import dispatch_outbox
 from tasks.wake import wake_receptions
 
 

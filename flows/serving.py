@@ -19,9 +19,9 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.runner import Runner
 from prefect.schedules import Cron, Interval, Schedule
 
-from flows.deadlines import deadline_monitor
 from flows.intake import intake
 from flows.limits import POLL_SECONDS, machine_run_limit
+from flows.monitor import deadline_monitor
 from flows.overview import overview
 from flows.reception import reception
 from koereplan.settings import get_settings

@@ -105,7 +105,7 @@ class Plan:
         }
 
 
-def case_dates(
+def plan_dates(
     notice: Notice,
     *,
     bookings: Mapping[date, int] | None = None,
@@ -159,7 +159,7 @@ def plan_case(
     A stored case planned again passes its `dates` and `visitations` (person_id → day of
     the member's visitation), so steps counted from them keep their dates.
     """
-    dates = dates or case_dates(
+    dates = dates or plan_dates(
         notice, bookings=bookings, arrivals_per_day=arrivals_per_day, arrival=arrival
     )
     household = notice.household(dates.arrival)

@@ -26,8 +26,7 @@ from koereplan.amendment import (
 from koereplan.definition import Definition
 from koereplan.notice import Notice, validate_notice
 from koereplan.notice_problems import NoticeRejected
-from koereplan.planner import CaseDates, PlannedStep, plan_case
-from koereplan.planner import case_dates as planned_dates
+from koereplan.planner import CaseDates, PlannedStep, plan_case, plan_dates
 from koereplan.problems import Problem
 from koereplan.replanning import LAPSED_REASON, compare_steps, merged_order, step_key
 from koereplan.settings import Settings
@@ -37,21 +36,21 @@ from models.tables import AuditEntry, Case, Member, NoticeRecord, OutboxMessage,
 from notifications.messages import MessageType
 from services.casefile import CaseFile, load_case
 from services.documents import announce
-from services.notify import (
-    tell_arrival,
-    tell_departments_about,
-    tell_due_moved,
-    tell_steps_lapsed,
-)
 from services.received import Received, content_hash, record, reject
 from services.schedule import move_arrival
 from services.steps import (
     advance,
     audit_step,
-    case_dates,
     complete_if_finished,
     move_dues,
+    stored_dates,
     visitation_dates,
+)
+from services.tell import (
+    tell_arrival,
+    tell_departments_about,
+    tell_due_moved,
+    tell_steps_lapsed,
 )
 
 AMENDED = NoticeOutcome.AMENDED.value
@@ -240,10 +239,10 @@ def _stale(case: Case, amendment: Amendment) -> Problem | None:
 def _dates(case: Case, merged: Notice, arrival: date, changed: list[str]) -> CaseDates:
     """The anchors after the amendment: a takeover recorded on the case stays unless the
     amendment changes what it rests on (decision, legal basis, takeover date)."""
-    dates = planned_dates(merged, arrival=arrival)
+    dates = plan_dates(merged, arrival=arrival)
     if TAKEOVER_FIELDS & set(changed):
         return dates
-    stored = case_dates(case)
+    stored = stored_dates(case)
     return replace(dates, takeover=stored.takeover, takeover_basis=stored.takeover_basis)
 
 

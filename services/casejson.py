@@ -7,7 +7,7 @@ from typing import Any
 from koereplan.planner import Plan, PlannedStep
 from services.casefile import CaseFile
 from services.checklist import status_date
-from services.steps import case_dates
+from services.steps import stored_dates
 
 
 def case_json(cf: CaseFile) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def case_json(cf: CaseFile) -> dict[str, Any]:
         )
         for s in cf.steps
     )
-    data = Plan(case.notice_id, case.kind, case_dates(case), planned).to_json()
+    data = Plan(case.notice_id, case.kind, stored_dates(case), planned).to_json()
     changed = status_date(case.status_changed_at or case.completed_at)
     data["case"].update(
         ref=case.ref,

@@ -34,7 +34,7 @@ from koereplan.settings import Settings
 from models.columns import utcnow
 from models.db import session
 from models.tables import Case, CaseDocument
-from services.notify import tell_document_problem
+from services.tell import tell_document_problem
 
 INBOX_QUARANTINE = "quarantine"
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC

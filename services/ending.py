@@ -23,8 +23,8 @@ from models.status import AuditAction, CaseKind, CaseStatus, StepStatus
 from models.tables import AuditEntry, Case, Step
 from services.casefile import CaseError, CaseFile, load_case, require_active
 from services.ending_messages import centre_awaits_move, tell_case_ended
-from services.notify import tell_arrival, tell_departments_about
 from services.steps import advance, already_applied, audit_step
+from services.tell import tell_arrival, tell_departments_about
 
 UST = "Udlændingestyrelsen"
 

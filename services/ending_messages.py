@@ -15,8 +15,8 @@ from notifications.contexts import CaseEndedContext
 from notifications.links import flow_run_url
 from notifications.messages import MessageType
 from services.casefile import CaseFile, department_names
-from services.notify import ASYLUM_CENTRE, COORDINATORS, recipients
 from services.outbox import Outgoing, enqueue_all, idempotency_key
+from services.tell import ASYLUM_CENTRE, COORDINATORS, recipients
 
 
 def centre_awaits_move(db: Session, case: Case) -> bool:

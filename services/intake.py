@@ -35,8 +35,8 @@ from services.amend import receive_amendment
 from services.casefile import load_case
 from services.documents import announce
 from services.ending import withdraw_case
-from services.notify import tell_case_created
 from services.received import Received, content_hash, record, reject
+from services.tell import tell_case_created
 
 __all__ = ["Received", "content_hash", "receive_file", "receive_notice"]
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from koereplan.problems import Problem
 from models.tables import NoticeRecord
-from services.notify import tell_notice_rejected
+from services.tell import tell_notice_rejected
 
 QUARANTINED = ("rejected", "conflict")
 

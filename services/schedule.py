@@ -13,8 +13,8 @@ from koereplan.workdays import local_date
 from models.bookings import book_day, release_arrival
 from models.tables import AuditEntry, Case, Step
 from services.casefile import CaseError, load_case, require_active
-from services.notify import tell_arrival, tell_due_moved
 from services.steps import already_applied, redate
+from services.tell import tell_arrival, tell_due_moved
 
 
 class PastArrival(CaseError):

@@ -18,7 +18,7 @@ from models.columns import utcnow
 from models.status import CaseStatus
 from models.tables import AuditEntry, Case, OutboxMessage, Step
 from services.casefile import CaseError, CaseFile, load_case, require_active
-from services.notify import tell_case_completed, tell_departments_about
+from services.tell import tell_case_completed, tell_departments_about
 
 SYSTEM = "køreplan"
 ACTIONS = ("done", "not_applicable")
@@ -36,7 +36,7 @@ class Change:
     was: str | None = None  # the step's status before: planned/waiting means it was marked early
 
 
-def case_dates(case: Case) -> CaseDates:
+def stored_dates(case: Case) -> CaseDates:
     """The stored anchors of a case."""
     return CaseDates(
         notice=case.notice_date,
@@ -59,7 +59,7 @@ def visitation_dates(steps: list[Step]) -> dict[str, date]:
 
 def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYSTEM) -> list[Step]:
     """Open what may open, date what now has an anchor, finish automatic steps; repeat."""
-    dates = case_dates(cf.case)
+    dates = stored_dates(cf.case)
     opened: list[Step] = []
     changed = True
     while changed:
@@ -223,7 +223,7 @@ def redate(
     Done steps never change. A step whose anchor became unknown waits with no due date.
     Returns each moved step with its old due date, for the departments' digest.
     """
-    dates = case_dates(cf.case)
+    dates = stored_dates(cf.case)
     visits = visitation_dates(cf.steps)
     new_dues: list[tuple[Step, date | None]] = []
     for step in cf.steps:

@@ -16,8 +16,8 @@ from koereplan.takeover import by_registration, consent_problem
 from models.status import AuditAction, CaseStatus, TakeoverBasis
 from models.tables import AuditEntry, Step
 from services.casefile import CaseError, load_case
-from services.notify import tell_due_moved
 from services.steps import already_applied, redate
+from services.tell import tell_due_moved
 
 CONSENT_FIELD = "Overtagelsesdato efter samtykke"
 

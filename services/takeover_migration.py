@@ -33,9 +33,9 @@ from models.tables import AuditEntry, Case, NoticeRecord, Step
 from notifications.contexts import DueChange, DueMovedContext
 from notifications.messages import MessageType
 from services.casefile import CaseFile, department_names, load_case
-from services.notify import recipients, step_line, tell_departments_about
 from services.outbox import Outgoing, enqueue_all, idempotency_key
-from services.steps import advance, case_dates, redate
+from services.steps import advance, redate, stored_dates
+from services.tell import recipients, step_line, tell_departments_about
 
 WHO = "migrate-takeover"
 NEW_STEPS = (REGISTRATION_STEP, "digital_post_revurdering")
@@ -216,7 +216,7 @@ def _add_new_steps(db: Session, cf: CaseFile, definition: Definition) -> list[st
     for its CPR registration, `digital_post_revurdering` for members aged 15 to 17."""
     have = {(s.key, s.person_id) for s in cf.steps}
     household = cf.household
-    dates = case_dates(cf.case)
+    dates = stored_dates(cf.case)
     added: list[str] = []
     for key in NEW_STEPS:
         if not definition.has_step(key) or not definition.step(key).applies_to(household):

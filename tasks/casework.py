@@ -20,7 +20,7 @@ from services.casefile import load_case
 from services.checklist import Snapshot, snapshot
 from services.runtime import get_runtime
 from tasks.artifacts import publish_checklist
-from tasks.notify import dispatch_outbox
+from tasks.dispatch import dispatch_outbox
 
 
 @task(cache_policy=NO_CACHE)

@@ -80,7 +80,7 @@ def test_the_overview_publishes_stable_keys_updated_in_place(own_database: None)
 def test_the_monitor_sends_the_weekly_digest_once_even_when_run_twice_on_monday(
     own_database: None, webhooks: WebhookSink
 ) -> None:
-    from flows.deadlines import deadline_monitor
+    from flows.monitor import deadline_monitor
 
     runtime = get_runtime()
     raw = (EXAMPLES / "enlig-voksen.json").read_bytes()

@@ -10,8 +10,8 @@ from datetime import date
 from prefect import flow
 
 from koereplan.reminders import copenhagen_today
-from tasks.deadlines import check_deadlines, write_digests
-from tasks.notify import dispatch_outbox
+from tasks.dispatch import dispatch_outbox
+from tasks.monitor import check_deadlines, write_digests
 
 
 @flow(name="deadline-monitor", log_prints=False)
