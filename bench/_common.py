@@ -266,7 +266,7 @@ def surroundings(home: Path) -> Iterator[Surroundings]:
     """Sinks, a Prefect server and settings: every department to the webhook, centres to mail."""
     from flows.serving import local_prefect_server
     from koereplan.definition_file import load_definition
-    from koereplan.settings import CONFIG_DIR
+    from koereplan.paths import CONFIG_DIR
     from notifications.sinks import mail_sink, routing_to, webhook_sink
     from services.runtime import use_settings
 

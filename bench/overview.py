@@ -43,7 +43,7 @@ def measure(url: str, today: date) -> dict[str, Any]:
 
     from koereplan.compliance import months_back
     from koereplan.definition_file import load_definition
-    from koereplan.settings import CONFIG_DIR
+    from koereplan.paths import CONFIG_DIR
     from models.db import make_engine, session
     from notifications.overview_markdown import (
         compliance_markdown,

@@ -59,7 +59,7 @@ RESPONSIBLE = (
 def build(engine: Engine, *, cases: int, steps: int, seed: int = SEED) -> dict[str, int]:
     """Fill a migrated database with synthetic cases, members and steps; returns counts."""
     from koereplan.definition_file import load_definition
-    from koereplan.settings import CONFIG_DIR
+    from koereplan.paths import CONFIG_DIR
     from models.tables import Case, Member, Step
 
     rng = random.Random(seed)
@@ -188,7 +188,7 @@ def _insert(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
 def measure(url: str, today: date) -> dict[str, Any]:
     """One monitor run and one dispatch to a local webhook sink; runs in a fresh process."""
     from koereplan.definition_file import load_definition
-    from koereplan.settings import CONFIG_DIR
+    from koereplan.paths import CONFIG_DIR
     from models.db import make_engine
     from notifications.apprise_sender import AppriseSender
     from notifications.routing import parse_routing

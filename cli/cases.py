@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
@@ -39,6 +38,7 @@ from services.schedule import PastArrival
 from services.schedule import reschedule as reschedule_case
 from services.status import status_report
 from services.steps import mark_step
+from settings import get_settings
 
 PersonOption = Annotated[
     str | None, typer.Option("--person", help="Personens id (person_id) ved trin pr. person.")
@@ -454,7 +454,7 @@ def after_change(case: str) -> None:
 
 
 def _by(by: str | None) -> str:
-    return (by or os.environ.get("KOEREPLAN_USER") or getpass.getuser()).strip()
+    return (by or get_settings().user or getpass.getuser()).strip()
 
 
 def _refuse(error: CaseError) -> NoReturn:

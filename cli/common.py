@@ -15,7 +15,7 @@ from koereplan.notice import Notice
 from koereplan.notice_json import MAX_NOTICE_BYTES
 from koereplan.notice_problems import NoticeRejected
 from koereplan.problems import Problem, ProblemsError
-from koereplan.settings import get_settings
+from settings import get_settings
 
 # Markup off: case refs, person ids, initials and file names are printed as typed ("[/b]"
 # must not crash Rich or restyle the output); styles are given with `style=`.

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import typer
 
 from cli import cases, lifecycle, overview, plan, run, sinks, takeover
 from cli.common import err_console
-from koereplan.settings import get_settings
+from settings import get_settings
+from settings.production import UnsafeSettings, production_problems
 
 EXIT_DATABASE = 3
+EXIT_UNSAFE_SETTINGS = 4
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -20,11 +23,26 @@ app = typer.Typer(
 )
 
 
+# Commands that touch neither the database nor Prefect nor a receiver: they work on any
+# settings (check-config lists what production would refuse).
+OFFLINE_COMMANDS = {"plan", "check-config", "run-limit", "sinks"}
+
+
 @app.callback()
-def _fresh_settings() -> None:
-    """Read settings anew for each command (tests run many in one process); quiet delivery logs."""
+def _fresh_settings(ctx: typer.Context) -> None:
+    """Read settings anew for each command (tests run many in one process); quiet delivery logs.
+
+    Under `KOEREPLAN_ENV=production`, a command that opens the database, sends or serves is
+    refused before it starts when a setting is still the demo's (`settings.production`).
+    """
     get_settings.cache_clear()
     logging.getLogger("notifications").setLevel(logging.ERROR)
+    if ctx.invoked_subcommand in OFFLINE_COMMANDS or "--help" in sys.argv[1:]:
+        return
+    problems = production_problems(get_settings())
+    if problems:
+        err_console.print(str(UnsafeSettings(problems)), markup=False, highlight=False)
+        raise typer.Exit(EXIT_UNSAFE_SETTINGS)
 
 
 app.command("plan")(plan.plan)

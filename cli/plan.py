@@ -15,9 +15,10 @@ from koereplan.danish import danish_date
 from koereplan.definition import Definition
 from koereplan.household import person_labels
 from koereplan.planner import plan_case
-from koereplan.settings import get_settings
 from koereplan.takeover import describe_takeover
 from notifications.routing import RoutingError, load_routing, missing_departments, unused_tags
+from settings import get_settings
+from settings.production import production_problems
 
 
 def plan(
@@ -60,7 +61,10 @@ def check_config(
     settings = get_settings()
     path = definition_file or settings.definition
     definition = definition_or_fail(path)
-    problems = _routing_problems(definition, settings.apprise_config)
+    problems = [
+        *_routing_problems(definition, settings.apprise_config),
+        *production_problems(settings),
+    ]
     if problems:
         err_console.print(f"{len(problems)} problem(er)", style="bold red")
         for problem in problems:

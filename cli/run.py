@@ -17,7 +17,7 @@ import typer
 from cli.common import console
 from cli.render import print_checklist
 from koereplan.definition_file import load_definition
-from koereplan.settings import REPO_ROOT, get_settings
+from koereplan.paths import REPO_ROOT
 from koereplan.workdays import local_date
 from models.db import session
 from models.private import private_dir
@@ -26,6 +26,7 @@ from notifications.sinks import mail_sink, routing_to, webhook_sink
 from services.checklist import snapshot
 from services.runs import case_of_run, case_refs, runs_by_notice
 from services.runtime import get_runtime, use_settings
+from settings import get_settings
 
 EXAMPLES = REPO_ROOT / "examples"
 # Udlændingestyrelsen amends the family's placement after the first answers: a newborn, a later

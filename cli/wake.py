@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
+from settings import get_settings
 
 
 def prefect_configured() -> bool:
     """Only talk to Prefect when an API is configured: else a temporary server would start."""
-    return bool(os.environ.get("PREFECT_API_URL"))
+    return bool(get_settings().prefect_api_url)
 
 
 def wake_reception(flow_run_id: str | None) -> str:

@@ -24,7 +24,7 @@ from flows.limits import POLL_SECONDS, machine_run_limit
 from flows.monitor import deadline_monitor
 from flows.overview import overview
 from flows.reception import reception
-from koereplan.settings import get_settings
+from settings import get_settings
 
 # One intake at a time: a slow intake (a busy machine) otherwise piles up scheduled intakes that
 # take every runner slot, and a resumed reception waits behind them.

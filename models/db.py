@@ -15,16 +15,16 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from models.private import private_file
+from settings import get_settings
 
-DEFAULT_DATABASE_URL = "sqlite:///./data/koereplan.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MIGRATE_LOCK = 0x6B72_6D69  # "krmi": the advisory lock key migrations take on PostgreSQL
 
 
 def database_url() -> str:
-    """Read the database URL from the environment so deployments pick SQLite or PostgreSQL."""
-    return os.environ.get("KOEREPLAN_DATABASE_URL") or DEFAULT_DATABASE_URL
+    """The settings' database URL (`KOEREPLAN_DATABASE_URL`): SQLite or PostgreSQL."""
+    return get_settings().database_url
 
 
 def make_engine(url: str | None = None) -> Engine:

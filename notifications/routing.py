@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ from apprise.utils.parse import GET_SCHEMA_RE
 
 from notifications.logcapture import capture_apprise_log
 
-CONFIG_ENV = "KOEREPLAN_APPRISE_CONFIG"
 ASYLUM_CENTRE = "asylcenter"
 TOP_LEVEL_KEYS = {"version", "tag", "tags", "urls", "asset"}
 RETIRED_SCHEMES = {
@@ -65,12 +63,8 @@ class Routing:
         return {tag for route in self.routes for tag in route.tags}
 
 
-def load_routing(path: str | Path | None = None) -> Routing:
-    """Read and validate a routing file (default: `$KOEREPLAN_APPRISE_CONFIG`)."""
-    if path is None:
-        path = os.environ.get(CONFIG_ENV)
-        if not path:
-            raise RoutingError([f"no routing file: set {CONFIG_ENV}"])
+def load_routing(path: str | Path) -> Routing:
+    """Read and validate a routing file (the runtime passes `KOEREPLAN_APPRISE_CONFIG`)."""
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")

@@ -29,7 +29,6 @@ from koereplan.notice_problems import NoticeRejected
 from koereplan.planner import CaseDates, PlannedStep, plan_case, plan_dates
 from koereplan.problems import Problem
 from koereplan.replanning import LAPSED_REASON, compare_steps, merged_order, step_key
-from koereplan.settings import Settings
 from models.columns import utcnow
 from models.status import CaseStatus, NoticeOutcome
 from models.tables import AuditEntry, Case, Member, NoticeRecord, OutboxMessage, Step
@@ -52,6 +51,7 @@ from services.tell import (
     tell_due_moved,
     tell_steps_lapsed,
 )
+from settings import Settings
 
 AMENDED = NoticeOutcome.AMENDED.value
 SENDER = "Udlændingestyrelsen"

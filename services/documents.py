@@ -30,11 +30,11 @@ from koereplan.documents import (
     missing_reported,
 )
 from koereplan.notice_fields import Document
-from koereplan.settings import Settings
 from models.columns import utcnow
 from models.db import session
 from models.tables import Case, CaseDocument
 from services.tell import tell_document_problem
+from settings import Settings
 
 INBOX_QUARANTINE = "quarantine"
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC

@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 from koereplan.definition import Definition
 from koereplan.ending import WITHDRAWN_REASON, close_problems, closing_reason, lapsing, told_of
 from koereplan.problems import Problem
-from koereplan.settings import get_settings
 from models.bookings import book_day, release_arrival
 from models.columns import utcnow
 from models.status import AuditAction, CaseKind, CaseStatus, StepStatus
@@ -25,6 +24,7 @@ from services.casefile import CaseError, CaseFile, load_case, require_active
 from services.ending_messages import centre_awaits_move, tell_case_ended
 from services.steps import advance, already_applied, audit_step
 from services.tell import tell_arrival, tell_departments_about
+from settings import get_settings
 
 UST = "Udlændingestyrelsen"
 

@@ -35,11 +35,11 @@ from koereplan.inbox_rules import (
 )
 from koereplan.notice_json import MAX_NOTICE_BYTES
 from koereplan.problems import Problem
-from koereplan.settings import Settings
 from models.private import private_dir, write_private_text
 from services import claims
 from services.claims import CLAIMED, claim, free_name, give_back, release
 from services.intake import Received, receive_file, refuse_file
+from settings import Settings
 
 PROCESSED = "processed"
 QUARANTINE = "quarantine"

@@ -22,7 +22,6 @@ from koereplan.notice import Notice
 from koereplan.notice_problems import NoticeRejected
 from koereplan.planner import plan_case
 from koereplan.problems import Problem
-from koereplan.settings import Settings
 from koereplan.withdrawal import Withdrawal
 from koereplan.workdays import is_working_day
 from models.bookings import NoArrivalDayError, book_arrival, book_day
@@ -37,6 +36,7 @@ from services.documents import announce
 from services.ending import withdraw_case
 from services.received import Received, content_hash, record, reject
 from services.tell import tell_case_created
+from settings import Settings
 
 __all__ = ["Received", "content_hash", "receive_file", "receive_notice"]
 

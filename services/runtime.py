@@ -10,10 +10,11 @@ from sqlalchemy import Engine
 
 from koereplan.definition import Definition
 from koereplan.definition_file import load_definition
-from koereplan.settings import Settings, get_settings
 from models.db import make_engine, migrate
 from notifications.apprise_sender import AppriseSender, Sender
 from notifications.routing import load_routing
+from settings import Settings, get_settings
+from settings.production import require_production_ready
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,14 @@ class Runtime:
 
 @lru_cache(maxsize=1)
 def get_runtime() -> Runtime:
-    """Built once per process from the settings; the database is migrated to head first."""
+    """Built once per process from the settings; the database is migrated to head first.
+
+    Under `KOEREPLAN_ENV=production` the demo's defaults are refused before anything is
+    touched (`UnsafeSettings`): every flow, serve and every command that opens the database
+    comes through here.
+    """
     settings = get_settings()
+    require_production_ready(settings)
     engine = make_engine(settings.database_url)
     migrate(engine)
     definition = load_definition(settings.definition)
@@ -42,7 +49,11 @@ def get_runtime() -> Runtime:
 
 
 def use_settings(**env: str) -> None:
-    """Switch this process to other settings (environment variables) and rebuild the runtime."""
+    """Switch this process to other settings (environment variables) and rebuild the runtime.
+
+    Through the environment, not a Settings object, because the runner's flow-run processes
+    inherit it.
+    """
     os.environ.update(env)
     get_settings.cache_clear()
     get_runtime.cache_clear()

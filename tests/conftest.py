@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from models.db import make_engine, migrate
 from notifications.sinks import MailSink, WebhookSink, mail_sink, webhook_sink
+from settings import get_settings
 
 if TYPE_CHECKING:
     from tests.live import Stack
@@ -84,6 +85,14 @@ class PostgresDatabases:
         """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
         with self.admin.connect() as connection:
             connection.execute(text(sql))
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are read once per process: each test reads the environment it set up anew."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

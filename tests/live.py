@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, REPO_ROOT
+from koereplan.paths import CONFIG_DIR, REPO_ROOT
 from models.db import make_engine, session
 from models.tables import Case
 from notifications.sinks import free_port, routing_to_port

@@ -20,7 +20,7 @@ import pytest
 from sqlmodel import select
 
 from koereplan.danish import short_danish_date
-from koereplan.settings import REPO_ROOT
+from koereplan.paths import REPO_ROOT
 from models.db import make_engine, session
 from models.tables import Step
 from tests.live import Stack, wait_for

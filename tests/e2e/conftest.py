@@ -11,9 +11,10 @@ from prefect.runner import Runner
 from prefect.testing.utilities import prefect_test_harness
 
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, get_settings
+from koereplan.paths import CONFIG_DIR
 from notifications.sinks import MailSink, WebhookSink, mail_sink, routing_to, webhook_sink
 from services.runtime import get_runtime
+from settings import get_settings
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")

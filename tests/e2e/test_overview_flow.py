@@ -11,10 +11,10 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.overview import overview
-from koereplan.settings import Settings, get_settings
 from notifications.sinks import WebhookSink
 from services.intake import receive_file
 from services.runtime import get_runtime
+from settings import Settings, get_settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = ("Rami", "Haddad", "Lina", "1985-06-30")

@@ -13,12 +13,13 @@ from sqlalchemy import Engine
 from koereplan.danish import danish_date
 from koereplan.definition import Definition
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, Settings
+from koereplan.paths import CONFIG_DIR
 from notifications.apprise_sender import AppriseSender, FakeSender
 from notifications.routing import load_routing
 from notifications.sinks import MailSink, WebhookSink
 from services.dispatch import dispatch
 from services.intake import receive_file
+from settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION: Definition = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
 from koereplan.definition_file import load_definition
+from koereplan.paths import CONFIG_DIR
 from koereplan.replanning import LAPSED_REASON
-from koereplan.settings import CONFIG_DIR, Settings
 from koereplan.workdays import local_date
 from models.columns import utcnow
 from models.db import session
@@ -25,6 +25,7 @@ from services.checklist import snapshot
 from services.dispatch import dispatch
 from services.intake import receive_file
 from services.steps import mark_step
+from settings import Settings
 from tests.integration.received import personal_data_in, real_sender
 from tests.integration.test_faults import LATER, start_and_kill
 
@@ -284,7 +285,8 @@ def test_an_amendment_to_an_ended_case_is_refused_naming_the_reference(engine: E
 AMEND_THEN_HANG = """
     import sys, time
     from koereplan.definition_file import load_definition
-    from koereplan.settings import CONFIG_DIR, Settings
+    from koereplan.paths import CONFIG_DIR
+    from settings import Settings
     from models.db import make_engine
     from services.intake import receive_file
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, Settings
+from koereplan.paths import CONFIG_DIR
 from koereplan.workdays import local_date
 from models.db import session
 from models.tables import Case, NoticeRecord, OutboxMessage, Step
@@ -21,6 +21,7 @@ from services.dispatch import dispatch
 from services.intake import receive_file
 from services.schedule import reschedule
 from services.steps import mark_step
+from settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")

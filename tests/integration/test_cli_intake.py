@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, get_settings
+from koereplan.paths import CONFIG_DIR
 from notifications.sinks import WebhookSink, routing_to
 from services.runtime import get_runtime
+from settings import get_settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FAMILY = json.loads((EXAMPLES / "familie.json").read_text())

@@ -11,12 +11,13 @@ from sqlalchemy import Engine
 from flows.forms import coordinator_form
 from koereplan.answers import NO_STEP
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, Settings
+from koereplan.paths import CONFIG_DIR
 from models.db import session
 from services.answers import apply_fields
 from services.casefile import CaseError, load_case
 from services.checklist import snapshot
 from services.intake import receive_file
+from settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")

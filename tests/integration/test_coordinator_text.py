@@ -12,13 +12,13 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from cli.main import app
-from koereplan.settings import Settings, get_settings
 from models.db import session
 from models.tables import AuditEntry, OutboxMessage, Step
 from services.casefile import CaseError
 from services.intake import receive_file
 from services.runtime import get_runtime
 from services.steps import mark_step
+from settings import Settings, get_settings
 from tests.integration.received import DEFINITION, notices
 from tests.integration.test_coordinator_answers import answer, label_of
 

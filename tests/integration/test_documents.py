@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, Settings
+from koereplan.paths import CONFIG_DIR
 from koereplan.workdays import local_date
 from models.columns import utcnow
 from models.db import session
@@ -21,6 +21,7 @@ from services import inbox as inbox_files
 from services.checklist import snapshot
 from services.documents import file_documents
 from services.intake import receive_file
+from settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")

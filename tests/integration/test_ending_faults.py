@@ -23,7 +23,8 @@ from tests.integration.test_faults import LATER, start_and_kill, statuses
 WITHDRAW_THEN_HANG = """
     import json, sys, time
     from koereplan.definition_file import load_definition
-    from koereplan.settings import CONFIG_DIR, Settings
+    from koereplan.paths import CONFIG_DIR
+    from settings import Settings
     from models.db import make_engine
     from services.intake import receive_file
 

@@ -17,7 +17,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
-from koereplan.settings import Settings, get_settings
 from models.columns import utcnow
 from models.db import alembic_config, session
 from models.tables import OutboxMessage
@@ -26,6 +25,7 @@ from notifications.routing import Routing, parse_routing
 from notifications.sinks import MailSink, WebhookSink, free_port, mail_sink, routing_to
 from services.dispatch import dispatch
 from services.intake import receive_file
+from settings import Settings, get_settings
 from tests.integration.received import DEFINITION, notices
 
 REPO = Path(__file__).resolve().parents[2]
@@ -148,7 +148,7 @@ def test_a_retry_after_a_failure_carries_the_same_key(
 KILL_AFTER_SEND = """
     import os, signal, sys
     from koereplan.definition_file import load_definition
-    from koereplan.settings import CONFIG_DIR
+    from koereplan.paths import CONFIG_DIR
     from models.db import make_engine
     from notifications.apprise_sender import AppriseSender
     from notifications.routing import load_routing

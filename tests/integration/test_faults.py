@@ -66,7 +66,7 @@ MONITOR_THEN_HANG = """
     import sys, time
     from datetime import date
     from koereplan.definition_file import load_definition
-    from koereplan.settings import CONFIG_DIR
+    from koereplan.paths import CONFIG_DIR
     from models.db import make_engine
     from services.monitor import monitor
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR
+from koereplan.paths import CONFIG_DIR
 from models.db import session
 from models.tables import ArrivalBooking, Case, NoticeRecord
 from notifications.sinks import MailSink, WebhookSink

@@ -10,10 +10,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, Settings
+from koereplan.paths import CONFIG_DIR
 from models.db import make_engine, session
 from models.tables import Case, NoticeRecord
 from services import inbox
+from settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")

@@ -38,6 +38,7 @@ from models import (
 )
 from models.db import alembic_config, database_url
 from notifications.messages import MessageType
+from settings import get_settings
 
 ALL_TABLES = {
     "notices",
@@ -443,8 +444,10 @@ def test_the_session_helper_commits_on_success_and_rolls_back_on_error(engine: E
 
 def test_the_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOEREPLAN_DATABASE_URL", "sqlite:///elsewhere.db")
+    get_settings.cache_clear()  # settings are read once per process
     assert database_url() == "sqlite:///elsewhere.db"
     monkeypatch.delenv("KOEREPLAN_DATABASE_URL")
+    get_settings.cache_clear()
     assert database_url() == "sqlite:///./data/koereplan.db"
 
 

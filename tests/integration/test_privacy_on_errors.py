@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from koereplan.settings import Settings
 from models.db import make_engine
 from models.faults import DatabaseFault, reduced_database_errors, safe_summary
 from services.inbox import claim, receive_claimed
 from services.intake import receive_file
+from settings import Settings
 from tests.integration.received import DEFINITION, notices, personal_data
 
 REPO = Path(__file__).resolve().parents[2]

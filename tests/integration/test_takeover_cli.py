@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from koereplan.settings import CONFIG_DIR, get_settings
+from koereplan.paths import CONFIG_DIR
 from notifications.sinks import free_port
 from services.runtime import get_runtime
+from settings import get_settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 runner = CliRunner()

@@ -21,7 +21,7 @@ from sqlalchemy import table as sa_table
 from sqlmodel import SQLModel, col, select
 
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR
+from koereplan.paths import CONFIG_DIR
 from models.columns import UTCDateTime
 from models.db import alembic_config, migrate, session
 from models.tables import AuditEntry, Case, OutboxMessage, Step

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from koereplan.definition_file import load_definition
-from koereplan.settings import CONFIG_DIR, Settings
+from koereplan.paths import CONFIG_DIR
 from koereplan.workdays import local_date
 from models.db import session
 from models.tables import AuditEntry, Case, OutboxMessage, Step
@@ -24,6 +24,7 @@ from services.intake import receive_file
 from services.schedule import reschedule
 from services.steps import mark_step
 from services.takeover import record_consent
+from settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")

@@ -14,9 +14,9 @@ from koereplan.definition_file import load_definition
 from koereplan.inbound import parse_inbound
 from koereplan.notice import Notice, validate_notice
 from koereplan.notice_problems import NoticeRejected
+from koereplan.paths import CONFIG_DIR
 from koereplan.planner import PlannedStep, plan_case
 from koereplan.replanning import compare_steps, merged_order
-from koereplan.settings import CONFIG_DIR
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEFINITION = load_definition(CONFIG_DIR / "koereplan.aalborg.yaml")

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from koereplan.deadlines import shift
 from koereplan.definition_file import load_definition
 from koereplan.notice import parse_notice
+from koereplan.paths import CONFIG_DIR
 from koereplan.planner import plan_case
-from koereplan.settings import CONFIG_DIR
 from koereplan.takeover import by_registration, statutory_takeover
 from koereplan.workdays import is_working_day, local_date
 

@@ -13,6 +13,8 @@ from notifications.routing import (
     missing_departments,
     unused_tags,
 )
+from settings import Settings
+from settings.production import production_problems
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "apprise.example.yaml"
@@ -96,14 +98,17 @@ def test_the_config_path_can_come_from_the_environment(
     path = write(tmp_path, "version: 1\nurls:\n  - json://127.0.0.1:8099/x:\n      - tag: a\n")
     monkeypatch.setenv("KOEREPLAN_APPRISE_CONFIG", str(path))
 
-    assert load_routing().urls_for("a")
+    assert load_routing(Settings().apprise_config).urls_for("a")
 
 
-def test_no_config_path_at_all_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_config_path_is_the_example_file_which_production_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("KOEREPLAN_APPRISE_CONFIG", raising=False)
 
-    with pytest.raises(RoutingError, match="KOEREPLAN_APPRISE_CONFIG"):
-        load_routing()
+    assert Settings().apprise_config == EXAMPLE
+    problems = production_problems(Settings(env="production"))
+    assert any(p.startswith("KOEREPLAN_APPRISE_CONFIG") for p in problems)
 
 
 def test_a_missing_file_is_reported_with_its_name(tmp_path: Path) -> None:

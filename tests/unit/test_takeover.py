@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from cli.main import app
 from koereplan.definition_file import load_definition
 from koereplan.notice import parse_notice
+from koereplan.paths import CONFIG_DIR
 from koereplan.planner import plan_case
-from koereplan.settings import CONFIG_DIR
 from koereplan.takeover import (
     Takeover,
     consent_problem,
