@@ -1,4 +1,8 @@
-"""What coordinators do from the terminal: intake, done, skip, show, reschedule, status."""
+"""What coordinators do from the terminal: intake, done, skip, show, reschedule, status.
+
+The database, services and notifications are imported inside the commands, so `koereplan
+--help` and `koereplan plan` start without SQLAlchemy, Apprise or Prefect (`bench/cli_start.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,37 +12,22 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.progress import Progress
-from rich.table import Table
 
 from cli.common import EXIT_BAD_INPUT, console, err_console
 from cli.render import print_checklist
 from cli.wake import prefect_configured, wake_reception
-from koereplan.arrival import OVERBOOKED_NOTE
 from koereplan.danish import CASE_STATUS_DA, danish_date
-from koereplan.workdays import COPENHAGEN, local_date
-from models.db import session
-from models.status import CaseStatus, OutboxStatus, StepStatus
-from models.tables import Case
-from notifications.links import flow_run_url
-from services import inbox as inbox_files
-from services.casefile import CaseError, load_case
-from services.casejson import case_json
-from services.checklist import snapshot, status_date
-from services.claims import ClaimInfo, claims
-from services.dispatch import dispatch
-from services.documents import file_documents
-from services.intake import Received, receive_file
-from services.runs import case_run
-from services.runtime import get_runtime
-from services.schedule import PastArrival
-from services.schedule import reschedule as reschedule_case
-from services.status import status_report
-from services.steps import mark_step
-from settings import get_settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from models.tables import Case
+    from services.casefile import CaseError
+    from services.claims import ClaimInfo
+    from services.intake import Received
 
 PersonOption = Annotated[
     str | None, typer.Option("--person", help="Personens id (person_id) ved trin pr. person.")
@@ -72,6 +61,15 @@ def intake(
     ] = False,
 ) -> None:
     """Receive notices: the given files, or every file in the inbox (moved when done)."""
+    from rich.progress import Progress
+
+    from models.db import session
+    from services import inbox as inbox_files
+    from services.dispatch import dispatch
+    from services.documents import file_documents
+    from services.runs import case_run
+    from services.runtime import get_runtime
+
     runtime = get_runtime()
     results: list[Received] = []
     unread: list[str] = []  # files that could not be read or were put back: told, not stored
@@ -120,6 +118,10 @@ def intake(
 
 def _receive_one(path: Path, home: Path | None) -> Received:
     """One notice: a file named on the command line (left where it is) or a claimed inbox file."""
+    from services import inbox as inbox_files
+    from services.intake import receive_file
+    from services.runtime import get_runtime
+
     runtime = get_runtime()
     if home is not None:
         return inbox_files.receive_claimed(
@@ -132,6 +134,8 @@ def _receive_one(path: Path, home: Path | None) -> Received:
 
 
 def _unreadable(error: Exception) -> str:
+    from services import inbox as inbox_files
+
     if isinstance(error, inbox_files.RefusedEntry):
         return error.problem.message
     if isinstance(error, FileNotFoundError):
@@ -171,6 +175,15 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv sagen som JSON.")] = False,
 ) -> None:
     """Print a case's checklist (or, with --json, the case and its steps for scripts)."""
+    from koereplan.arrival import OVERBOOKED_NOTE
+    from koereplan.workdays import local_date
+    from models.db import session
+    from notifications.links import flow_run_url
+    from services.casefile import CaseError, load_case
+    from services.casejson import case_json
+    from services.checklist import snapshot
+    from services.runtime import get_runtime
+
     runtime = get_runtime()
     try:
         with session(runtime.engine) as db:
@@ -204,6 +217,12 @@ def reschedule(
     ] = False,
 ) -> None:
     """Move the arrival date: dates anchored on arrival or takeover follow; departments are told."""
+    from models.db import session
+    from services.casefile import CaseError
+    from services.runtime import get_runtime
+    from services.schedule import PastArrival
+    from services.schedule import reschedule as reschedule_case
+
     new = parse_date("--arrival", arrival)
     assert new is not None
     runtime = get_runtime()
@@ -225,6 +244,13 @@ def reschedule(
 
 def status() -> None:
     """Aktive sager på én skærm: åbne, overskredne og lovkrav; beskeder, der ikke er sendt."""
+    from rich.table import Table
+
+    from koereplan.workdays import local_date
+    from models.status import CaseStatus, OutboxStatus
+    from services.runtime import get_runtime
+    from services.status import status_report
+
     runtime = get_runtime()
     report = status_report(runtime.engine, local_date(), ended_shown=ENDED_SHOWN)
     table = Table(title="Aktive sager")
@@ -259,6 +285,9 @@ def status() -> None:
 
 def _claim_lines(inbox: Path) -> list[str]:
     """Files an intake holds, per intake: a stopped one's files go back at the next intake."""
+    from koereplan.workdays import COPENHAGEN
+    from services.claims import claims
+
     held: dict[tuple[int | None, str, bool], list[ClaimInfo]] = {}
     for info in claims(inbox):
         held.setdefault((info.pid, info.host, info.gone), []).append(info)
@@ -277,6 +306,10 @@ def _claim_lines(inbox: Path) -> list[str]:
 
 
 def _ended_table(ended: list[Case]) -> Table:
+    from rich.table import Table
+
+    from services.checklist import status_date
+
     table = Table(title=f"Senest tilbagekaldte og lukkede sager (højst {ENDED_SHOWN})")
     for column in ("Sag", "Status", "Dato", "Begrundelse"):
         table.add_column(column)
@@ -292,6 +325,9 @@ def _ended_table(ended: list[Case]) -> Table:
 
 def dispatch_command() -> None:
     """Send pending notifications now (the flows do this too)."""
+    from services.dispatch import dispatch
+    from services.runtime import get_runtime
+
     runtime = get_runtime()
     report = dispatch(runtime.engine, runtime.sender, runtime.definition)
     console.print(
@@ -310,8 +346,10 @@ def remind(
 ) -> None:
     """Run the deadline monitor now: reminders and escalations, one digest per department."""
     from koereplan.reminders import copenhagen_today
+    from services.dispatch import dispatch
     from services.monitor import monitor_as_configured
     from services.monitor_summary import summary_da
+    from services.runtime import get_runtime
 
     try:
         day = date.fromisoformat(today) if today else copenhagen_today()
@@ -334,6 +372,9 @@ def _mark(
     reason: str | None = None,
     registered: date | None = None,
 ) -> None:
+    from models.status import StepStatus
+    from services.steps import mark_step
+
     change = call_service(
         mark_step,
         ref=case,
@@ -360,6 +401,10 @@ def _mark(
 
 def call_service(service: Callable[..., T], **arguments: Any) -> T:
     """Run one service function in its own transaction; a CaseError is shown, exit 2."""
+    from models.db import session
+    from services.casefile import CaseError
+    from services.runtime import get_runtime
+
     runtime = get_runtime()
     try:
         with session(runtime.engine) as db:
@@ -370,6 +415,11 @@ def call_service(service: Callable[..., T], **arguments: Any) -> T:
 
 def _after_change(case: str) -> None:
     """Send what the change caused, then let the waiting run redraw its checklist."""
+    from models.db import session
+    from services.dispatch import dispatch
+    from services.runs import case_run
+    from services.runtime import get_runtime
+
     runtime = get_runtime()
     with session(runtime.engine) as db:
         stored = case_run(db, case)
@@ -454,6 +504,8 @@ def after_change(case: str) -> None:
 
 
 def _by(by: str | None) -> str:
+    from settings import get_settings
+
     return (by or get_settings().user or getpass.getuser()).strip()
 
 

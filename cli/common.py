@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 
-from koereplan.definition import Definition
-from koereplan.definition_file import load_definition
-from koereplan.inbound import parse_inbound
-from koereplan.notice import Notice
-from koereplan.notice_json import MAX_NOTICE_BYTES
-from koereplan.notice_problems import NoticeRejected
-from koereplan.problems import Problem, ProblemsError
-from settings import get_settings
+if TYPE_CHECKING:
+    from koereplan.definition import Definition
+    from koereplan.notice import Notice
+    from koereplan.problems import Problem
 
 # Markup off: case refs, person ids, initials and file names are printed as typed ("[/b]"
 # must not crash Rich or restyle the output); styles are given with `style=`.
@@ -35,6 +31,13 @@ def fail(heading: str, problems: list[Problem]) -> NoReturn:
 
 def read_notice_file(path: Path) -> Notice:
     """Read and validate a notice file; size is checked before anything is parsed."""
+    from koereplan.inbound import parse_inbound
+    from koereplan.notice import Notice
+    from koereplan.notice_json import MAX_NOTICE_BYTES
+    from koereplan.notice_problems import NoticeRejected
+    from koereplan.problems import Problem
+    from settings import get_settings
+
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_NOTICE_BYTES + 1)
@@ -60,6 +63,10 @@ def read_notice_file(path: Path) -> Notice:
 
 def definition_or_fail(path: Path | None = None) -> Definition:
     """The køreplan definition, or every problem in it and exit 2."""
+    from koereplan.definition_file import load_definition
+    from koereplan.problems import ProblemsError
+    from settings import get_settings
+
     try:
         return load_definition(path or get_settings().definition)
     except ProblemsError as error:

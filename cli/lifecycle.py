@@ -9,9 +9,6 @@ import typer
 from cli.cases import ByOption, _after_change, _by, _start_receptions, call_service
 from cli.common import console
 from koereplan.ending import CLOSE_REASONS
-from services.dispatch import dispatch
-from services.ending import close_case, reopen_case
-from services.runtime import get_runtime
 
 
 def close(
@@ -26,6 +23,8 @@ def close(
     by: ByOption = None,
 ) -> None:
     """Close a case: its open steps lapse, departments are told, the reception run completes."""
+    from services.ending import close_case
+
     ended = call_service(close_case, ref=case, grund=grund, kommune=kommune, note=note, by=_by(by))
     console.print(f"Sag {case} er lukket; {len(ended.lapsed)} trin er ikke længere relevante.")
     for joined in ended.joined_by:
@@ -38,6 +37,10 @@ def reopen(
     by: ByOption = None,
 ) -> None:
     """Reopen a closed case: its closed steps open again and a new reception run starts."""
+    from services.dispatch import dispatch
+    from services.ending import reopen_case
+    from services.runtime import get_runtime
+
     reopened = call_service(reopen_case, ref=case, by=_by(by))
     console.print(
         f"Sag {case} er genåbnet: {len(reopened.restored)} trin er åbne eller afventer igen."

@@ -9,8 +9,6 @@ import typer
 
 from cli import cases, lifecycle, overview, plan, run, sinks, takeover
 from cli.common import err_console
-from settings import get_settings
-from settings.production import UnsafeSettings, production_problems
 
 EXIT_DATABASE = 3
 EXIT_UNSAFE_SETTINGS = 4
@@ -35,9 +33,14 @@ def _fresh_settings(ctx: typer.Context) -> None:
     Under `KOEREPLAN_ENV=production`, a command that opens the database, sends or serves is
     refused before it starts when a setting is still the demo's (`settings.production`).
     """
+    if "--help" in sys.argv[1:]:
+        return  # a command's help needs no settings
+    from settings import get_settings
+    from settings.production import UnsafeSettings, production_problems
+
     get_settings.cache_clear()
     logging.getLogger("notifications").setLevel(logging.ERROR)
-    if ctx.invoked_subcommand in OFFLINE_COMMANDS or "--help" in sys.argv[1:]:
+    if ctx.invoked_subcommand in OFFLINE_COMMANDS:
         return
     problems = production_problems(get_settings())
     if problems:

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import EXIT_BAD_INPUT, console, definition_or_fail, err_console, read_notice_file
 from cli.render import print_checklist
-from koereplan.checklist import checklist_rows, waiting_reasons
-from koereplan.danish import danish_date
-from koereplan.definition import Definition
-from koereplan.household import person_labels
-from koereplan.planner import plan_case
-from koereplan.takeover import describe_takeover
-from notifications.routing import RoutingError, load_routing, missing_departments, unused_tags
-from settings import get_settings
-from settings.production import production_problems
+
+if TYPE_CHECKING:
+    from koereplan.definition import Definition
 
 
 def plan(
@@ -26,6 +20,13 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
 ) -> None:
     """Plan a notice without storing anything: every step, dated, in køreplan order."""
+    from koereplan.checklist import checklist_rows, waiting_reasons
+    from koereplan.danish import danish_date
+    from koereplan.household import person_labels
+    from koereplan.planner import plan_case
+    from koereplan.takeover import describe_takeover
+    from settings import get_settings
+
     settings = get_settings()
     definition = definition_or_fail()
     notice = read_notice_file(notice_file)
@@ -58,6 +59,9 @@ def check_config(
     ] = None,
 ) -> None:
     """Validate a køreplan file (and the notification routing) and report every problem."""
+    from settings import get_settings
+    from settings.production import production_problems
+
     settings = get_settings()
     path = definition_file or settings.definition
     definition = definition_or_fail(path)
@@ -77,6 +81,8 @@ def check_config(
 
 def _routing_problems(definition: Definition, apprise_config: Path) -> list[str]:
     """Departments of the køreplan with no address, and tags no department uses."""
+    from notifications.routing import RoutingError, load_routing, missing_departments, unused_tags
+
     try:
         routing = load_routing(apprise_config)
     except RoutingError as error:

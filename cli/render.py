@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from koereplan.checklist import LEGAL_MARK, ChecklistRow
+if TYPE_CHECKING:
+    from koereplan.checklist import ChecklistRow
 
 STATUS_STYLE = {"udført": "green", "ikke relevant": "dim", "åben": "bold", "afventer": "yellow"}
 
 
 def print_checklist(console: Console, heading: str, rows: list[ChecklistRow]) -> None:
     """One table per phase; legal deadlines marked, overdue steps in red."""
+    from koereplan.checklist import LEGAL_MARK
+
     console.print(heading, style="bold")
     for phase, phase_rows in groupby(rows, key=lambda row: row.phase):
         table = Table(title=phase, title_justify="left", show_lines=False, expand=False)

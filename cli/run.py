@@ -1,4 +1,8 @@
-"""`koereplan serve` and `koereplan demo`: the system running, for real and as a showcase."""
+"""`koereplan serve` and `koereplan demo`: the system running, for real and as a showcase.
+
+Prefect, the database and the sinks are imported inside the commands: `koereplan --help`
+assembles every command without them.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +20,7 @@ import typer
 
 from cli.common import console
 from cli.render import print_checklist
-from koereplan.definition_file import load_definition
 from koereplan.paths import REPO_ROOT
-from koereplan.workdays import local_date
-from models.db import session
-from models.private import private_dir
-from notifications.kept import MessageFolder
-from notifications.sinks import mail_sink, routing_to, webhook_sink
-from services.checklist import snapshot
-from services.runs import case_of_run, case_refs, runs_by_notice
-from services.runtime import get_runtime, use_settings
-from settings import get_settings
 
 EXAMPLES = REPO_ROOT / "examples"
 # Udlændingestyrelsen amends the family's placement after the first answers: a newborn, a later
@@ -62,6 +56,8 @@ def serve(
 ) -> None:
     """Serve intake, reception and the deadline monitor against the configured Prefect API."""
     from flows.serving import serve_forever
+    from models.private import private_dir
+    from services.runtime import get_runtime
 
     runtime = get_runtime()  # settings validated and database migrated before anything runs
     private_dir(runtime.settings.inbox)
@@ -81,6 +77,12 @@ def run_limit() -> None:
 
 def demo() -> None:
     """The whole system on this machine: three notices in, runs waiting, a coordinator answers."""
+    from koereplan.definition_file import load_definition
+    from notifications.kept import MessageFolder
+    from notifications.sinks import mail_sink, routing_to, webhook_sink
+    from services.runtime import use_settings
+    from settings import get_settings
+
     started = time.monotonic()
     home = DEMO_HOME.resolve()
     shutil.rmtree(home, ignore_errors=True)
@@ -158,6 +160,7 @@ def _explain_server_log(log: Path) -> None:
 def _prefect_server(home: Path) -> Iterator[str]:
     """A local Prefect server for the demo, with its database under the demo folder."""
     from flows.serving import local_prefect_server
+    from services.runtime import use_settings
 
     use_settings(
         PREFECT_HOME=str(home / "prefect"),
@@ -175,6 +178,7 @@ def _prefect_server(home: Path) -> Iterator[str]:
 def _withdraw(inbox: Path, notice_id: str, run_id: str) -> None:
     """Drop a withdrawal notice in the inbox, take it in, and wait for the run to complete."""
     from flows.intake import intake
+    from settings import get_settings
 
     notice = {
         "schema_version": 1,
@@ -206,6 +210,10 @@ def _wait_done(run_id: str, timeout: float = 120) -> None:
 
 
 def _case_runs() -> dict[str, str]:
+    from models.db import session
+    from services.runs import runs_by_notice
+    from services.runtime import get_runtime
+
     with session(get_runtime().engine) as db:
         return runs_by_notice(db)
 
@@ -236,6 +244,12 @@ def _answer(run_id: str, title: str, answer: dict[str, str]) -> None:
     """Answer the run's form the way the UI does: pick the step by its label, resume."""
     from prefect.flow_runs import resume_flow_run
 
+    from koereplan.workdays import local_date
+    from models.db import session
+    from services.checklist import snapshot
+    from services.runs import case_of_run
+    from services.runtime import get_runtime
+
     runtime = get_runtime()
     with session(runtime.engine) as db:
         ref = case_of_run(db, run_id)
@@ -246,6 +260,12 @@ def _answer(run_id: str, title: str, answer: dict[str, str]) -> None:
 
 
 def _print_cases() -> None:
+    from koereplan.workdays import local_date
+    from models.db import session
+    from services.checklist import snapshot
+    from services.runs import case_refs
+    from services.runtime import get_runtime
+
     runtime = get_runtime()
     with session(runtime.engine) as db:
         for ref in case_refs(db):

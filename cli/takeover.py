@@ -10,11 +10,6 @@ from rich.text import Text
 from cli.cases import ByOption, after_change, by_or_user, parse_date, refuse
 from cli.common import console
 from koereplan.danish import danish_date
-from models.db import session
-from services.casefile import CaseError
-from services.dispatch import dispatch
-from services.runtime import get_runtime
-from services.takeover import record_consent
 
 
 def takeover(
@@ -26,6 +21,11 @@ def takeover(
     by: ByOption = None,
 ) -> None:
     """Record an earlier takeover agreed with the refugee; open legal steps get new due dates."""
+    from models.db import session
+    from services.casefile import CaseError
+    from services.runtime import get_runtime
+    from services.takeover import record_consent
+
     new = parse_date("--date", day)
     assert new is not None
     runtime = get_runtime()
@@ -49,6 +49,8 @@ def migrate_takeover(
     ] = False,
 ) -> None:
     """Recompute the takeover of every active case under IL § 4; open legal steps follow."""
+    from services.dispatch import dispatch
+    from services.runtime import get_runtime
     from services.takeover_migration import migrate_takeover as run_migration
 
     runtime = get_runtime()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from settings import get_settings
-
 
 def prefect_configured() -> bool:
     """Only talk to Prefect when an API is configured: else a temporary server would start."""
+    from settings import get_settings
+
     return bool(get_settings().prefect_api_url)
 
 

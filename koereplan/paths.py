@@ -10,3 +10,4 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "config"
 EXAMPLE_ROUTING = CONFIG_DIR / "apprise.example.yaml"
+AALBORG_DEFINITION = CONFIG_DIR / "koereplan.aalborg.yaml"  # the køreplan shipped (the default)

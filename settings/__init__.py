@@ -17,8 +17,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from koereplan.definition import default_definition_path
-from koereplan.paths import EXAMPLE_ROUTING
+from koereplan.paths import AALBORG_DEFINITION, EXAMPLE_ROUTING
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/koereplan.db"
 DEFAULT_ASYLUM_MAIL_URL = "mailto://127.0.0.1:8025?from=koereplan@aalborg.example"
@@ -41,8 +40,7 @@ class Settings(BaseSettings):
     municipality_code: str = Field("851", description="Only notices for this municipality.")
     arrivals_per_day: int = Field(2, ge=1, description="Households that may arrive on one day.")
     definition: Path = Field(
-        default_factory=default_definition_path,
-        description="The køreplan file (steps, departments).",
+        AALBORG_DEFINITION, description="The køreplan file (steps, departments)."
     )
     database_url: str = Field(DEFAULT_DATABASE_URL)
     inbox: Path = Field(Path("data/inbox"), description="Where notice files are dropped.")
