@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("koereplan", "models", "services", "notifications", "tasks", "flows", "cli")
+PACKAGES = ("koereplan", "settings", "models", "services", "notifications", "tasks", "flows", "cli")
 
 # What the pure core must never import.
 CORE_FORBIDDEN = {
+    "settings",
     "models",
     "services",
     "notifications",
@@ -65,7 +66,7 @@ TASKS_IMPORTING_FLOWS: dict[str, set[str]] = {}
 ENTRYPOINT_SQL: dict[str, set[str]] = {}
 
 # Unit tests of the Prefect side itself (forms' schemas, deployments) live in tests/flows/.
-PREFECT_FREE = ("koereplan", "models", "services", "notifications", "tests/unit")
+PREFECT_FREE = ("koereplan", "settings", "models", "services", "notifications", "tests/unit")
 
 
 @dataclass(frozen=True)
