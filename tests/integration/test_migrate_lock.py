@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from models.db import make_engine
-from tests.conftest import BACKENDS
+from tests.integration.conftest import BACKENDS
 
 REPO = Path(__file__).resolve().parents[2]
 PROCESSES = 4
