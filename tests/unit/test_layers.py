@@ -163,6 +163,25 @@ def test_the_core_imports_no_other_layer_no_database_and_no_prefect() -> None:
     assert wrong == []
 
 
+# Each package imports only the ones before it, lazily or not: the core at the bottom, the
+# command line at the top; services never reach up into tasks, flows, the CLI or Prefect.
+LAYERS = ("koereplan", "settings", "models", "notifications", "services", "tasks", "flows", "cli")
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
+    above = set(LAYERS[LAYERS.index(layer) + 1 :])
+    if "tasks" in above:
+        above.add("prefect")  # Prefect starts at the tasks: below them not even a lazy import
+    wrong = [
+        f"{path.relative_to(ROOT)}:{imported.line} imports {imported.module}"
+        for path in source_files(layer)
+        for imported in imports_of(path)
+        if top(imported.module) in above
+    ]
+    assert wrong == []
+
+
 def imports_between(folder: str, forbidden: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in source_files(folder):
