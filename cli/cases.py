@@ -64,43 +64,24 @@ def intake(
     from rich.progress import Progress
 
     from models.db import session
-    from services import inbox as inbox_files
     from services.dispatch import dispatch
-    from services.documents import file_documents
+    from services.receiving import receive_batch
     from services.runs import case_run
     from services.runtime import get_runtime
 
     runtime = get_runtime()
-    results: list[Received] = []
-    unread: list[str] = []  # files that could not be read or were put back: told, not stored
-    waiting = 0
-    work: list[tuple[Path, Path | None]]
-    if files:
-        work = [(path, None) for path in files]
-    else:
-        drop = inbox or runtime.settings.inbox
-        taken = inbox_files.take_inbox(runtime.engine, runtime.settings, drop)
-        results.extend(taken.refused)
-        work = [(path, drop) for path in taken.claimed]
-        waiting = taken.waiting
-    with Progress(console=console, transient=True, disable=as_json or len(work) < 5) as progress:
-        bar = progress.add_task("Modtager beskeder", total=len(work))
-        for path, home in work:
-            try:
-                results.append(_receive_one(path, home))
-            except (OSError, inbox_files.RefusedEntry) as error:
-                unread.append(f"{path.name}: {_unreadable(error)}")
-            except Exception as error:  # put back in the inbox by receive_claimed
-                unread.append(f"{path.name}: lagt tilbage i indbakken ({type(error).__name__})")
-            progress.advance(bar)
-    if not files:
-        drop = inbox or runtime.settings.inbox
-        found = inbox_files.document_files(drop, runtime.settings.inbox_settle_seconds)
-        file_documents(runtime.engine, runtime.settings, drop, found)
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        bar = progress.add_task("Modtager beskeder", total=None, visible=False)
+
+        def advance(total: int) -> None:
+            progress.update(bar, total=total, visible=total >= 5, advance=1)
+
+        batch = receive_batch(inbox, files or (), advance=advance)
+    results = batch.results
     if as_json:
         typer.echo(json.dumps([intake_json(r) for r in results], ensure_ascii=False, indent=2))
     else:
-        _print_intake(results, unread, waiting)
+        _print_intake(results, batch.unread, batch.waiting)
     say = err_console if as_json else console
     dispatch(runtime.engine, runtime.sender, runtime.definition)
     for result in results:
@@ -108,40 +89,12 @@ def intake(
             console.print(f"Sag {result.case_ref}: {wake_reception(result.wake_run)}")
     if any(r.outcome == "accepted" for r in results):
         say.print(_start_receptions())
-    for ref in dict.fromkeys(r.case_ref for r in results if r.outcome == "amended" and r.case_ref):
+    for ref in batch.amended():
         with session(runtime.engine) as db:
             run_id = case_run(db, ref).flow_run_id
         say.print(f"Sag {ref} er ændret. {wake_reception(run_id)}")
-    if unread or any(r.quarantined for r in results):
+    if batch.unread or any(r.quarantined for r in results):
         raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _receive_one(path: Path, home: Path | None) -> Received:
-    """One notice: a file named on the command line (left where it is) or a claimed inbox file."""
-    from services import inbox as inbox_files
-    from services.intake import receive_file
-    from services.runtime import get_runtime
-
-    runtime = get_runtime()
-    if home is not None:
-        return inbox_files.receive_claimed(
-            runtime.engine, runtime.definition, runtime.settings, home, path
-        )
-    raw = inbox_files.read_notice_bytes(path)
-    return receive_file(
-        runtime.engine, runtime.definition, runtime.settings, file_name=path.name, raw=raw
-    )
-
-
-def _unreadable(error: Exception) -> str:
-    from services import inbox as inbox_files
-
-    if isinstance(error, inbox_files.RefusedEntry):
-        return error.problem.message
-    if isinstance(error, FileNotFoundError):
-        return "findes ikke"
-    reason = error.strerror if isinstance(error, OSError) else None
-    return f"kan ikke læses ({reason or type(error).__name__})"
 
 
 def done(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 
+from services.receiving import receive_batch
 from services.runtime import get_runtime
 from tasks.dispatch import dispatch_outbox
 from tasks.intake import (
@@ -22,23 +22,16 @@ from tasks.wake import wake_receptions
 def intake(inbox: str | None = None, start: bool = True) -> dict[str, int]:
     """Read the inbox once; `start=False` leaves the reception runs to a later intake."""
     folder = Path(inbox) if inbox else get_runtime().settings.inbox
-    outcomes: Counter[str] = Counter()
-    amended: list[str] = []
-    taken = take_inbox_files(folder)
-    outcomes.update(result.outcome for result in taken.refused)
-    for claimed in taken.claimed:
-        try:
-            result = receive_notice_file(folder, claimed)
-        except Exception as error:  # given back to the inbox; the next file is not its concern
-            get_run_logger().warning("En fil lagt tilbage i indbakken: %s", type(error).__name__)
-            outcomes["lagt tilbage"] += 1
-            continue
-        outcomes[result.outcome] += 1
-        if result.outcome == "amended" and result.case_ref:
-            amended.append(result.case_ref)
-    if taken.waiting:
-        outcomes["venter"] = taken.waiting
-    file_inbox_documents(folder)  # after the notices, so documents find their announcements
+    batch = receive_batch(
+        folder,
+        taking=take_inbox_files,
+        receiving=receive_notice_file,
+        filing=file_inbox_documents,  # after the notices, so documents find their announcements
+    )
+    for error in batch.put_back:  # given back to the inbox; the next file was not its concern
+        get_run_logger().warning("En fil lagt tilbage i indbakken: %s", error)
+    outcomes = batch.outcomes()
+    amended = batch.amended()
     if amended:
         wake_receptions(amended)  # waiting runs redraw their checklist and form
     if start:  # before sending: a new case's first messages then link to its run

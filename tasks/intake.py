@@ -14,7 +14,7 @@ from koereplan.run_names import reception_run_name
 from models.columns import utcnow
 from models.db import session
 from models.faults import reduced_database_errors
-from services import documents, inbox, runs
+from services import inbox, receiving, runs
 from services.intake import Received
 from services.lifecycle import ended_since
 from services.runtime import get_runtime
@@ -27,18 +27,14 @@ RECEPTION_DEPLOYMENT = "reception/reception"
 @reduced_database_errors
 def take_inbox_files(folder: Path) -> inbox.Taken:
     """Claim every settled notice, refuse what is no file; another intake's claims are its own."""
-    runtime = get_runtime()
-    return inbox.take_inbox(runtime.engine, runtime.settings, folder)
+    return receiving.take(folder)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="modtag-fil")
 @reduced_database_errors
-def receive_notice_file(folder: Path, claimed: Path) -> Received:
+def receive_notice_file(folder: Path | None, claimed: Path) -> Received:
     """Receive one claimed file, then file it as processed or quarantined."""
-    runtime = get_runtime()
-    result = inbox.receive_claimed(
-        runtime.engine, runtime.definition, runtime.settings, folder, claimed
-    )
+    result = receiving.receive_one(folder, claimed)
     if result.wake_run:  # a withdrawn case: its waiting run sees the status and completes
         get_run_logger().info("Sag %s: %s", result.case_ref, resume_waiting(result.wake_run))
     return result
@@ -47,9 +43,7 @@ def receive_notice_file(folder: Path, claimed: Path) -> Received:
 @task(cache_policy=NO_CACHE, task_run_name="dokumenter")
 def file_inbox_documents(folder: Path) -> dict[str, int]:
     """File the documents beside received notices; counts only, never a file name."""
-    runtime = get_runtime()
-    paths = inbox.document_files(folder)
-    return dict(documents.file_documents(runtime.engine, runtime.settings, folder, paths))
+    return dict(receiving.file_documents(folder))
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])
