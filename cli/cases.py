@@ -19,7 +19,7 @@ import typer
 from cli.common import EXIT_BAD_INPUT, console, err_console
 from cli.render import print_checklist
 from cli.wake import prefect_configured, wake_reception
-from koereplan.danish import CASE_STATUS_DA, danish_date
+from koereplan.danish import CASE_STATUS_DA, NOTICE_OUTCOME_DA, STATUS_DA, count_of, danish_date
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -38,14 +38,6 @@ ByOption = Annotated[
 
 T = TypeVar("T")
 ENDED_SHOWN = 20
-OUTCOME_DA = {
-    "accepted": "modtaget",
-    "duplicate": "allerede modtaget",
-    "conflict": "konflikt",
-    "rejected": "afvist",
-    "withdrawn": "tilbagekaldelse modtaget",
-    "amended": "ændring anvendt",
-}
 
 
 def intake(
@@ -60,10 +52,11 @@ def intake(
         ),
     ] = False,
 ) -> None:
-    """Receive notices: the given files, or every file in the inbox (moved when done)."""
+    """Modtag beskeder: de angivne filer, ellers hver fil i indbakken (flyttes, når den er læst)."""
     from rich.progress import Progress
 
     from models.db import session
+    from models.status import NoticeOutcome
     from services.dispatch import dispatch
     from services.receiving import receive_batch
     from services.runs import case_run
@@ -87,7 +80,7 @@ def intake(
     for result in results:
         if result.wake_run:
             console.print(f"Sag {result.case_ref}: {wake_reception(result.wake_run)}")
-    if any(r.outcome == "accepted" for r in results):
+    if any(r.outcome == NoticeOutcome.ACCEPTED for r in results):
         say.print(_start_receptions())
     for ref in batch.amended():
         with session(runtime.engine) as db:
@@ -108,8 +101,11 @@ def done(
         typer.Option("--dato", help="Registreringsdato i CPR (kun cpr_tilflyttet, ÅÅÅÅ-MM-DD)."),
     ] = None,
 ) -> None:
-    """Mark a step done: its dependants open and their departments are told."""
-    _mark(case, step, person, "done", by, note=note, registered=parse_date("--dato", registered))
+    """Markér et trin som udført: trin, der ventede på det, åbnes; deres afdelinger får besked."""
+    from models.status import StepStatus
+
+    day = parse_date("--dato", registered)
+    _mark(case, step, person, StepStatus.DONE, by, note=note, registered=day)
 
 
 def skip(
@@ -119,15 +115,17 @@ def skip(
     person: PersonOption = None,
     by: ByOption = None,
 ) -> None:
-    """Mark a step not applicable, with a reason."""
-    _mark(case, step, person, "not_applicable", by, reason=reason)
+    """Markér et trin som ikke relevant, med en begrundelse."""
+    from models.status import StepStatus
+
+    _mark(case, step, person, StepStatus.NOT_APPLICABLE, by, reason=reason)
 
 
 def show(
     case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
     as_json: Annotated[bool, typer.Option("--json", help="Skriv sagen som JSON.")] = False,
 ) -> None:
-    """Print a case's checklist (or, with --json, the case and its steps for scripts)."""
+    """Vis en sags tjekliste (med --json: sagen og dens trin som JSON til scripts)."""
     from koereplan.arrival import OVERBOOKED_NOTE
     from koereplan.workdays import local_date
     from models.db import session
@@ -169,7 +167,7 @@ def reschedule(
         typer.Option("--tilladt-fortid", help="Tillad en dato før i dag (ankomsten er sket)."),
     ] = False,
 ) -> None:
-    """Move the arrival date: dates anchored on arrival or takeover follow; departments are told."""
+    """Flyt ankomstdatoen: frister fra ankomst eller overtagelse følger; afdelinger får besked."""
     from models.db import session
     from services.casefile import CaseError
     from services.runtime import get_runtime
@@ -252,7 +250,7 @@ def _claim_lines(inbox: Path) -> list[str]:
         state = "en intake, der er stoppet" if gone else "en intake, der arbejder"
         after = "; næste intake lægger dem tilbage i indbakken" if gone else ""
         lines.append(
-            f"Indbakken: {files} {'fil' if files == 1 else 'filer'} hos {state} "
+            f"Indbakken: {count_of(files, 'fil', 'filer')} hos {state} "
             f"({who}, siden {since:%d.%m. %H:%M}){after}."
         )
     return lines
@@ -277,7 +275,7 @@ def _ended_table(ended: list[Case]) -> Table:
 
 
 def dispatch_command() -> None:
-    """Send pending notifications now (the flows do this too)."""
+    """Send ventende beskeder nu (flowene gør det også)."""
     from services.dispatch import dispatch
     from services.runtime import get_runtime
 
@@ -297,7 +295,7 @@ def remind(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Også på en lukkedag.")] = False,
 ) -> None:
-    """Run the deadline monitor now: reminders and escalations, one digest per department."""
+    """Kør fristovervågningen nu: påmindelser og eskaleringer, én samlet besked pr. afdeling."""
     from koereplan.reminders import copenhagen_today
     from services.dispatch import dispatch
     from services.monitor import monitor_as_configured
@@ -340,7 +338,7 @@ def _mark(
         registered=registered,
     )
     assert change.marked is not None
-    word = "udført" if action == "done" else "ikke relevant"
+    word = STATUS_DA[action]
     console.print(f"Sag {case}: {change.marked.title} er {word}.")
     if change.was in (StepStatus.PLANNED, StepStatus.WAITING):
         before = "ventede på andre trin" if change.was == StepStatus.WAITING else "var planlagt"
@@ -403,25 +401,33 @@ def intake_json(result: Received) -> dict[str, object]:
 
 
 def _print_intake(results: list[Received], unread: list[str], waiting: int) -> None:
+    from models.status import NoticeOutcome
+
     counts = Counter(r.outcome for r in results)
     for result in results:
         if result.quarantined:
-            err_console.print(f"{result.file_name}: {OUTCOME_DA[result.outcome]}", style="red")
+            err_console.print(
+                f"{result.file_name}: {NOTICE_OUTCOME_DA[result.outcome]}", style="red"
+            )
             for problem in result.problems:
                 err_console.print(f"  • {problem}", markup=False, highlight=False)
         else:
-            console.print(f"{result.file_name}: {OUTCOME_DA[result.outcome]} ({result.case_ref})")
+            console.print(
+                f"{result.file_name}: {NOTICE_OUTCOME_DA[result.outcome]} ({result.case_ref})"
+            )
     for line in unread:
         err_console.print(line, markup=False, highlight=False)
     console.print(
-        f"I alt {len(results)}: {counts['accepted']} modtaget, "
-        f"{counts['amended']} ændringer anvendt, "
-        f"{counts['duplicate']} allerede modtaget, {counts['conflict']} konflikter, "
-        f"{counts['rejected']} afvist, {counts['withdrawn']} tilbagekaldelser."
+        f"I alt {len(results)}: {counts[NoticeOutcome.ACCEPTED]} modtaget, "
+        f"{counts[NoticeOutcome.AMENDED]} ændringer anvendt, "
+        f"{counts[NoticeOutcome.DUPLICATE]} allerede modtaget, "
+        f"{counts[NoticeOutcome.CONFLICT]} konflikter, "
+        f"{counts[NoticeOutcome.REJECTED]} afvist, "
+        f"{counts[NoticeOutcome.WITHDRAWN]} tilbagekaldelser."
     )
     if waiting:
         console.print(
-            f"{waiting} {'fil venter' if waiting == 1 else 'filer venter'}: "
+            f"{count_of(waiting, 'fil venter', 'filer venter')}: "
             "skrives stadig (tages, når den har ligget uændret et øjeblik)."
         )
 

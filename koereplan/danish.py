@@ -22,6 +22,15 @@ CASE_STATUS_DA: dict[str, str] = {
     "closed": "lukket",
 }
 
+NOTICE_OUTCOME_DA: dict[str, str] = {
+    "accepted": "modtaget",
+    "duplicate": "allerede modtaget",
+    "conflict": "konflikt",
+    "rejected": "afvist",
+    "withdrawn": "tilbagekaldelse modtaget",
+    "amended": "ændring anvendt",
+}
+
 CLOSE_REASON_DA: dict[str, str] = {
     "fraflyttet": "fraflyttet",
     "udrejst": "udrejst",
@@ -34,6 +43,16 @@ PHASE_DA: dict[str, str] = {
     "ankomst": "Ved modtagelsen",
     "hverdag": "Hverdagen begynder",
 }
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """The Danish word for `n` things: `one` for exactly one, else `many` (`0 filer`)."""
+    return one if n == 1 else many
+
+
+def count_of(n: int, one: str, many: str) -> str:
+    """`1 fil`, `3 filer`: the number with its word."""
+    return f"{n} {plural(n, one, many)}"
 
 
 @lru_cache(maxsize=4096)
