@@ -256,18 +256,18 @@ class Surroundings:
 
     home: Path
     api_url: str
-    webhooks: Any  # notifications.sinks.WebhookSink
-    mailbox: Any  # notifications.sinks.MailSink
+    webhooks: Any  # devtools.sinks.WebhookSink
+    mailbox: Any  # devtools.sinks.MailSink
     env: dict[str, str]
 
 
 @contextmanager
 def surroundings(home: Path) -> Iterator[Surroundings]:
     """Sinks, a Prefect server and settings: every department to the webhook, centres to mail."""
-    from flows.serving import local_prefect_server
+    from devtools.local_prefect import local_prefect_server
+    from devtools.sinks import mail_sink, routing_to, webhook_sink
     from koereplan.definition_file import load_definition
     from koereplan.paths import CONFIG_DIR
-    from notifications.sinks import mail_sink, routing_to, webhook_sink
     from services.runtime import use_settings
 
     (home / "inbox").mkdir(parents=True, exist_ok=True)

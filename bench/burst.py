@@ -45,7 +45,7 @@ inbox (client, server and flow registration).
 
 RECEPTIONS (--receptions, optional): after PRODUCT, `start_pending_receptions()` (N
 `run_deployment("reception/reception", timeout=0, as_subflow=False, idempotency_key=…)`
-calls) is timed on its own, then a runner (`flows.serving.runner_in_thread`, poll 1 s,
+calls) is timed on its own, then a runner (`devtools.local_prefect.runner_in_thread`, poll 1 s,
 limit 5 like `koereplan serve`) executes them; we wait until every reception run is
 Suspended (PAUSED) or --reception-timeout passes, and print runs done, runs/s and the wall
 time per run.
@@ -222,7 +222,7 @@ def run_receptions(n: int, timeout: float) -> dict[str, Any]:
     )
     from prefect.client.schemas.objects import StateType
 
-    from flows.serving import runner_in_thread
+    from devtools.local_prefect import runner_in_thread
     from tasks.intake import start_pending_receptions
 
     def count(types: list[StateType]) -> int:

@@ -187,12 +187,12 @@ def _insert(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
 
 def measure(url: str, today: date) -> dict[str, Any]:
     """One monitor run and one dispatch to a local webhook sink; runs in a fresh process."""
+    from devtools.sinks import routing_to, webhook_sink
     from koereplan.definition_file import load_definition
     from koereplan.paths import CONFIG_DIR
     from models.db import make_engine
     from notifications.apprise_sender import AppriseSender
     from notifications.routing import parse_routing
-    from notifications.sinks import routing_to, webhook_sink
     from services.dispatch import dispatch
     from services.monitor import monitor
 

@@ -71,3 +71,15 @@ def definition_or_fail(path: Path | None = None) -> Definition:
         return load_definition(path or get_settings().definition)
     except ProblemsError as error:
         fail("Køreplanen kan ikke indlæses", error.problems)
+
+
+def require_demo_tools(command: str) -> None:
+    """`sinks` and `demo` need the `demo` extra (aiosmtpd), which a production install lacks."""
+    from importlib.util import find_spec
+
+    if find_spec("aiosmtpd") is None:
+        err_console.print(
+            f"koereplan {command} kræver demo-værktøjerne (aiosmtpd), som en driftsinstallation "
+            "ikke har: .venv/bin/pip install -e '.[demo]'"
+        )
+        raise typer.Exit(1)

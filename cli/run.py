@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console
+from cli.common import console, require_demo_tools
 from cli.render import print_checklist
 from koereplan.paths import REPO_ROOT
 
@@ -55,9 +55,9 @@ def serve(
     ] = None,
 ) -> None:
     """Serve intake, reception and the deadline monitor against the configured Prefect API."""
-    from flows.serving import serve_forever
     from models.private import private_dir
     from services.runtime import get_runtime
+    from serving import serve_forever
 
     runtime = get_runtime()  # settings validated and database migrated before anything runs
     private_dir(runtime.settings.inbox)
@@ -77,9 +77,10 @@ def run_limit() -> None:
 
 def demo() -> None:
     """The whole system on this machine: three notices in, runs waiting, a coordinator answers."""
+    require_demo_tools("demo")
+    from devtools.kept import MessageFolder
+    from devtools.sinks import mail_sink, routing_to, webhook_sink
     from koereplan.definition_file import load_definition
-    from notifications.kept import MessageFolder
-    from notifications.sinks import mail_sink, routing_to, webhook_sink
     from services.runtime import use_settings
     from settings import get_settings
 
@@ -108,8 +109,8 @@ def demo() -> None:
         )
         for notice in sorted(EXAMPLES.glob("*.json")):
             shutil.copy(notice, home / "inbox" / notice.name)
+        from devtools.local_prefect import runner_in_thread
         from flows.intake import intake
-        from flows.serving import runner_in_thread
 
         with runner_in_thread(poll_seconds=0.5):
             console.print(f"Indbakke: {intake()}")
@@ -159,7 +160,7 @@ def _explain_server_log(log: Path) -> None:
 @contextmanager
 def _prefect_server(home: Path) -> Iterator[str]:
     """A local Prefect server for the demo, with its database under the demo folder."""
-    from flows.serving import local_prefect_server
+    from devtools.local_prefect import local_prefect_server
     from services.runtime import use_settings
 
     use_settings(

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, err_console
+from cli.common import console, err_console, require_demo_tools
 
 MAIL_PORT = 8025  # config/apprise.example.yaml and KOEREPLAN_ASYLUM_MAIL_URL's default
 WEBHOOK_PORT = 8099
@@ -41,8 +41,9 @@ def sinks(
     folder: Annotated[Path, typer.Option(help="Where each received message is kept.")] = FOLDER,
 ) -> None:
     """Receive the messages of a local run (mail and webhooks) and keep them as files."""
-    from notifications.kept import MessageFolder
-    from notifications.sinks import mail_sink, webhook_sink
+    require_demo_tools("sinks")
+    from devtools.kept import MessageFolder
+    from devtools.sinks import mail_sink, webhook_sink
 
     for port, option in ((mail_port, "--mail-port"), (webhook_port, "--webhook-port")):
         if port_taken(port):

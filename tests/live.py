@@ -22,11 +22,11 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from devtools.sinks import free_port, routing_to_port
 from koereplan.definition_file import load_definition
 from koereplan.paths import CONFIG_DIR, REPO_ROOT
 from models.db import make_engine, session
 from models.tables import Case
-from notifications.sinks import free_port, routing_to_port
 
 BIN = Path(sys.executable).parent
 

@@ -10,9 +10,9 @@ import pytest
 from prefect.runner import Runner
 from prefect.testing.utilities import prefect_test_harness
 
+from devtools.sinks import MailSink, WebhookSink, mail_sink, routing_to, webhook_sink
 from koereplan.definition_file import load_definition
 from koereplan.paths import CONFIG_DIR
-from notifications.sinks import MailSink, WebhookSink, mail_sink, routing_to, webhook_sink
 from services.runtime import get_runtime
 from settings import get_settings
 
@@ -79,7 +79,7 @@ def koereplan_env(
 @pytest.fixture(scope="session")
 def runner(koereplan_env: Path) -> Iterator[Runner]:
     """Serves intake and reception in a background thread, polling twice a second."""
-    from flows.serving import runner_in_thread
+    from devtools.local_prefect import runner_in_thread
 
     # At most 8 runs execute at once: the test server's SQLite stays responsive on 2 cores.
     with runner_in_thread(poll_seconds=0.5, limit=8) as running:

@@ -11,8 +11,8 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.runner import Runner
 from prefect.settings import get_current_settings
 
+from devtools.sinks import MailSink, WebhookSink
 from flows.intake import intake
-from notifications.sinks import MailSink, WebhookSink
 from tests.e2e.test_reception import EXAMPLES, artifact_table, case_for, form_choices
 from tests.e2e.waiting import suspended_at, wait_for_state
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from notifications.sinks import WebhookSink, routing_to
+from devtools.sinks import WebhookSink, routing_to
 from tests.integration.received import DEFINITION
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ RECEPTION_PATH = """
     from pathlib import Path
     from cli.run import _answer, _case_runs, _wait_all
     from flows.intake import intake
-    from flows.serving import runner_in_thread
+    from devtools.local_prefect import runner_in_thread
 
     inbox = Path(sys.argv[1])
     shutil.copy(Path("examples/enlig-voksen.json"), inbox / "enlig-voksen.json")

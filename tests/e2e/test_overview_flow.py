@@ -10,8 +10,8 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
+from devtools.sinks import WebhookSink
 from flows.overview import overview
-from notifications.sinks import WebhookSink
 from services.intake import receive_file
 from services.runtime import get_runtime
 from settings import Settings, get_settings

@@ -14,11 +14,11 @@ from prefect.runner import Runner
 from prefect.settings import PREFECT_API_URL, get_current_settings
 from sqlmodel import select
 
+from devtools.local_prefect import flow_run_processes
+from devtools.sinks import MailSink, WebhookSink
 from flows.intake import intake
-from flows.serving import flow_run_processes
 from models.db import session
 from models.tables import Case, Step
-from notifications.sinks import MailSink, WebhookSink
 from services.runtime import get_runtime
 from tests.e2e.waiting import suspended_at, wait_for_state
 

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
+from devtools.sinks import MailSink, WebhookSink, free_port, mail_sink, webhook_sink
 from models.db import make_engine, migrate
-from notifications.sinks import MailSink, WebhookSink, free_port, mail_sink, webhook_sink
 
 POSTGRES_URL_ENV = "KOEREPLAN_TEST_POSTGRES_URL"
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from devtools.sinks import MailSink, WebhookSink
 from koereplan.danish import danish_date
 from koereplan.definition import Definition
 from koereplan.definition_file import load_definition
 from koereplan.paths import CONFIG_DIR
 from notifications.apprise_sender import AppriseSender, FakeSender
 from notifications.routing import load_routing
-from notifications.sinks import MailSink, WebhookSink
 from services.dispatch import dispatch
 from services.intake import receive_file
 from settings import Settings

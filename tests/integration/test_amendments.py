@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
+from devtools.sinks import WebhookSink, mail_sink
 from koereplan.definition_file import load_definition
 from koereplan.paths import CONFIG_DIR
 from koereplan.replanning import LAPSED_REASON
@@ -19,7 +20,6 @@ from models.columns import utcnow
 from models.db import session
 from models.tables import ArrivalBooking, AuditEntry, Case, Member, OutboxMessage, Step
 from notifications.apprise_sender import FakeSender
-from notifications.sinks import WebhookSink, mail_sink
 from services.casefile import load_case
 from services.checklist import snapshot
 from services.dispatch import dispatch

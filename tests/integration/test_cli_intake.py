@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from devtools.sinks import WebhookSink, routing_to
 from koereplan.definition_file import load_definition
 from koereplan.paths import CONFIG_DIR
-from notifications.sinks import WebhookSink, routing_to
 from services.runtime import get_runtime
 from settings import get_settings
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from devtools.sinks import WebhookSink, mail_sink
 from models.columns import utcnow
-from notifications.sinks import WebhookSink, mail_sink
 from services.dispatch import dispatch
 from tests.integration.received import (
     DEFINITION,

@@ -17,12 +17,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
+from devtools.sinks import MailSink, WebhookSink, free_port, mail_sink, routing_to
 from models.columns import utcnow
 from models.db import alembic_config, session
 from models.tables import OutboxMessage
 from notifications.apprise_sender import AppriseSender
 from notifications.routing import Routing, parse_routing
-from notifications.sinks import MailSink, WebhookSink, free_port, mail_sink, routing_to
 from services.dispatch import dispatch
 from services.intake import receive_file
 from settings import Settings, get_settings

@@ -16,10 +16,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from devtools.sinks import WebhookSink, free_port, mail_sink
 from models.columns import utcnow
 from models.db import session
 from models.tables import AuditEntry, OutboxMessage
-from notifications.sinks import WebhookSink, free_port, mail_sink
 from services.dispatch import dispatch
 from services.monitor import monitor
 from tests.integration.received import (

@@ -22,11 +22,11 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from cli.main import app
+from devtools.sinks import MailSink, WebhookSink
 from koereplan.definition_file import load_definition
 from koereplan.paths import CONFIG_DIR
 from models.db import session
 from models.tables import ArrivalBooking, Case, NoticeRecord
-from notifications.sinks import MailSink, WebhookSink
 from services.runtime import get_runtime
 from tests.integration.test_faults import start_and_kill
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import select
 
+from devtools.sinks import MailSink, WebhookSink
 from models.db import session
 from models.tables import AuditEntry, Case, OutboxMessage, Step
 from notifications.apprise_sender import AppriseSender
-from notifications.sinks import MailSink, WebhookSink
 from services.dispatch import DispatchReport
 from services.monitor import MonitorReport, remind
 from services.monitor_summary import summary_da

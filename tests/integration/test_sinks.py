@@ -10,12 +10,12 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
+from devtools.kept import MessageFolder
+from devtools.sinks import mail_sink, webhook_sink
 from notifications.apprise_sender import AppriseSender
 from notifications.contexts import CaseCreatedContext, CaseSummary
-from notifications.kept import MessageFolder
 from notifications.messages import MessageType, render
 from notifications.routing import parse_routing
-from notifications.sinks import mail_sink, webhook_sink
 
 LINK = "http://127.0.0.1:4200/runs/flow-run/3f2c-run"
 CASE = CaseSummary("KR-2026-0001", "opholdstilladelse", date(2026, 12, 9), None, "1 voksen",

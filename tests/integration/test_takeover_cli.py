@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from devtools.sinks import free_port
 from koereplan.paths import CONFIG_DIR
-from notifications.sinks import free_port
 from services.runtime import get_runtime
 from settings import get_settings
 

@@ -16,7 +16,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("koereplan", "settings", "models", "services", "notifications", "tasks", "flows", "cli")
+PACKAGES = (
+    "koereplan",
+    "settings",
+    "models",
+    "services",
+    "notifications",
+    "tasks",
+    "flows",
+    "serving",
+    "cli",
+    "devtools",
+)
 
 # What the pure core must never import.
 CORE_FORBIDDEN = {

@@ -22,8 +22,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from devtools.kept import MessageFolder
 from koereplan.definition import Definition
-from notifications.kept import MessageFolder
 
 
 def free_port() -> int:

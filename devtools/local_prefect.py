@@ -1,4 +1,8 @@
-"""Serving the deployments: `koereplan serve` for real, a runner thread in tests and the demo."""
+"""A local Prefect server and a runner in a thread: for the demo, the tests and the benchmarks.
+
+Not how Køreplan runs for real (`koereplan serve` against a Prefect server, or a work pool:
+README, "Running it for real"); the runner serves the same deployments as serve does.
+"""
 
 from __future__ import annotations
 
@@ -8,87 +12,14 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import psutil
-import yaml
-from prefect import serve
-from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.runner import Runner
-from prefect.schedules import Cron, Interval, Schedule
 
-from flows.intake import intake
-from flows.limits import POLL_SECONDS, machine_run_limit
-from flows.monitor import deadline_monitor
-from flows.overview import overview
-from flows.reception import reception
+from serving import deployments
 from settings import get_settings
-
-# One intake at a time: a slow intake (a busy machine) otherwise piles up scheduled intakes that
-# take every runner slot, and a resumed reception waits behind them.
-ONE_INTAKE = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
-PREFECT_YAML = Path(__file__).resolve().parent.parent / "prefect.yaml"
-
-
-@lru_cache(maxsize=1)
-def _yaml_deployments() -> dict[str, dict[str, Any]]:
-    """The deployments written in prefect.yaml, by name."""
-    return {d["name"]: d for d in yaml.safe_load(PREFECT_YAML.read_text())["deployments"]}
-
-
-def schedules_of(name: str) -> list[Schedule]:
-    """A deployment's schedules as prefect.yaml writes them: the one place they are kept."""
-    found: list[Schedule] = []
-    for entry in _yaml_deployments()[name].get("schedules") or []:
-        if "cron" in entry:
-            found.append(Cron(entry["cron"], timezone=entry.get("timezone")))
-        else:
-            found.append(Interval(entry["interval"], timezone=entry.get("timezone")))
-    return found
-
-
-def intake_schedules(schedules: bool = True) -> list[Schedule] | None:
-    """prefect.yaml's intake schedule at the settings' interval (`KOEREPLAN_INTAKE_EVERY_S`)."""
-    if not schedules:
-        return None
-    every = get_settings().intake_every_s
-    return [Interval(every) if s.interval else s for s in schedules_of("intake")]
-
-
-def deployments(*, schedules: bool = True) -> list[Any]:
-    """The deployments of `prefect.yaml`, for serving without a work pool."""
-
-    def of(name: str) -> list[Schedule] | None:
-        return schedules_of(name) if schedules else None
-
-    return [
-        intake.to_deployment(
-            name="intake",
-            schedules=intake_schedules(schedules),
-            tags=["koereplan"],
-            concurrency_limit=ONE_INTAKE,
-        ),
-        reception.to_deployment(name="reception", tags=["koereplan"]),
-        deadline_monitor.to_deployment(
-            name="deadline-monitor", schedules=of("deadline-monitor"), tags=["koereplan"]
-        ),
-        overview.to_deployment(name="overview", schedules=of("overview"), tags=["koereplan"]),
-    ]
-
-
-def serve_forever(limit: int | None = None) -> None:
-    """Serve every deployment until stopped (Ctrl-C); at most `limit` runs execute at once.
-
-    The default limit and the polling interval are `flows.limits`, which the workers of a
-    work pool use too (README, "Running it for real").
-    """
-    serve(
-        *deployments(),
-        limit=limit or machine_run_limit(),
-        query_seconds=POLL_SECONDS,
-    )
 
 
 def flow_run_processes() -> list[psutil.Process]:
@@ -138,6 +69,7 @@ def local_prefect_server(timeout: int = 120, log: Path | None = None) -> Iterato
     with output_to(log):
         server.start(timeout=timeout)
     os.environ["PREFECT_API_URL"] = server.api_url  # for the runner's flow-run processes
+    get_settings.cache_clear()  # and for this process's settings (the CLI wakes runs with it)
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}):
             yield server.api_url
@@ -146,6 +78,7 @@ def local_prefect_server(timeout: int = 120, log: Path | None = None) -> Iterato
         EventsWorker.drain_all(timeout=10)
         server.stop()
         os.environ.pop("PREFECT_API_URL", None)
+        get_settings.cache_clear()
 
 
 @contextmanager
