@@ -20,8 +20,8 @@ PACKAGES = (
     "koereplan",
     "settings",
     "models",
+    "notifications",  # in layer order: services use notifications
     "services",
-    "notifications",
     "tasks",
     "flows",
     "serving",
