@@ -32,9 +32,12 @@ RUN = """
 import sys
 sys.path.insert(0, {checkout!r})
 sys.argv = ["koereplan", *{args!r}]
-from cli.main import app
+from cli.main import main  # what the `koereplan` script runs
 try:
-    app(standalone_mode=False)
+    main()
+except SystemExit as exit:
+    if exit.code:
+        raise
 finally:
     loaded = [m for m in {heavy!r} if m in sys.modules]
     sys.__stderr__.write("HEAVY:" + ",".join(loaded) + "\\n")

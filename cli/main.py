@@ -74,15 +74,29 @@ app.command("sinks")(sinks.sinks)
 
 def main() -> None:
     """Run the CLI; a database error is told as a summary, never with the row it was about."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from models.faults import DatabaseFault, safe_summary
-
     try:
         app()
-    except (SQLAlchemyError, DatabaseFault) as error:
+    except Exception as error:
+        if not _database_error(error):
+            raise
+        from models.faults import safe_summary
+
         summary = safe_summary(error)
     else:
         return
     err_console.print(summary, markup=False, highlight=False)
     raise SystemExit(EXIT_DATABASE)
+
+
+def _database_error(error: Exception) -> bool:
+    """A SQLAlchemy error or DatabaseFault; only a command that loaded them can raise one.
+
+    Checked without importing them, so commands without a database start without SQLAlchemy.
+    """
+    if "sqlalchemy" not in sys.modules:
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.faults import DatabaseFault
+
+    return isinstance(error, SQLAlchemyError | DatabaseFault)

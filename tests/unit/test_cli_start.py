@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("prefect", "apprise", "sqlmodel", "sqlalchemy", "alembic", "jinja2", "aiosmtpd")
 
@@ -29,6 +31,13 @@ def test_importing_the_cli_imports_no_prefect_apprise_or_database() -> None:
     assert heavy_after("import cli.main") == []
 
 
-def test_plan_runs_without_prefect_apprise_or_database() -> None:
-    code = "from cli.main import app\napp(['plan', 'examples/familie.json'], standalone_mode=False)"
+@pytest.mark.parametrize(
+    "args", [["--help"], ["show", "--help"], ["plan", "examples/familie.json"]], ids=" ".join
+)
+def test_the_koereplan_script_runs_without_prefect_apprise_or_database(args: list[str]) -> None:
+    """`main` is what the installed script runs, error handling included."""
+    code = (
+        f"import sys\nsys.argv = ['koereplan', *{args!r}]\nfrom cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code"
+    )
     assert heavy_after(code) == []
