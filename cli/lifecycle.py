@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.cases import ByOption, _after_change, _by, _start_receptions, call_service
+from cli.changes import ByOption, after_change, by_or_user, call_service, start_receptions
 from cli.common import console
 from koereplan.ending import CLOSE_REASONS
 
@@ -25,11 +25,13 @@ def close(
     """Close a case: its open steps lapse, departments are told, the reception run completes."""
     from services.ending import close_case
 
-    ended = call_service(close_case, ref=case, grund=grund, kommune=kommune, note=note, by=_by(by))
+    ended = call_service(
+        close_case, ref=case, grund=grund, kommune=kommune, note=note, by=by_or_user(by)
+    )
     console.print(f"Sag {case} er lukket; {len(ended.lapsed)} trin er ikke længere relevante.")
     for joined in ended.joined_by:
         console.print(f"  Familiesammenføring {joined} henviser til sagen og er fortsat aktiv.")
-    _after_change(case)
+    after_change(case)
 
 
 def reopen(
@@ -41,10 +43,10 @@ def reopen(
     from services.ending import reopen_case
     from services.runtime import get_runtime
 
-    reopened = call_service(reopen_case, ref=case, by=_by(by))
+    reopened = call_service(reopen_case, ref=case, by=by_or_user(by))
     console.print(
         f"Sag {case} er genåbnet: {len(reopened.restored)} trin er åbne eller afventer igen."
     )
     runtime = get_runtime()
     dispatch(runtime.engine, runtime.sender, runtime.definition)
-    console.print(_start_receptions())
+    console.print(start_receptions())

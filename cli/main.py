@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import cases, lifecycle, overview, plan, run, sinks, takeover
+from cli import cases, intake, lifecycle, overview, plan, run, sending, sinks, status, takeover
 from cli.common import err_console
 
 EXIT_DATABASE = 3
@@ -50,7 +50,7 @@ def _fresh_settings(ctx: typer.Context) -> None:
 
 app.command("plan")(plan.plan)
 app.command("check-config")(plan.check_config)
-app.command("intake")(cases.intake)
+app.command("intake")(intake.intake)
 app.command("done")(cases.done)
 app.command("skip")(cases.skip)
 app.command("show")(cases.show)
@@ -59,9 +59,9 @@ app.command("close")(lifecycle.close)
 app.command("reopen")(lifecycle.reopen)
 app.command("takeover")(takeover.takeover)
 app.command("migrate-takeover")(takeover.migrate_takeover)
-app.command("status")(cases.status)
-app.command("dispatch")(cases.dispatch_command)
-app.command("remind")(cases.remind)
+app.command("status")(status.status)
+app.command("dispatch")(sending.dispatch_command)
+app.command("remind")(sending.remind)
 app.command("overview")(overview.overview)
 app.command("queue")(overview.queue)
 app.command("compliance")(overview.compliance)

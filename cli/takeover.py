@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from cli.cases import ByOption, after_change, by_or_user, parse_date, refuse
+from cli.changes import ByOption, after_change, by_or_user, parse_date, refuse
 from cli.common import console
 from koereplan.danish import danish_date
 
