@@ -22,7 +22,7 @@ def close(
     ] = None,
     by: ByOption = None,
 ) -> None:
-    """Close a case: its open steps lapse, departments are told, the reception run completes."""
+    """Luk en sag: åbne trin bortfalder, afdelinger får besked, modtagelsesflowet afsluttes."""
     from services.ending import close_case
 
     ended = call_service(
@@ -38,7 +38,7 @@ def reopen(
     case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
     by: ByOption = None,
 ) -> None:
-    """Reopen a closed case: its closed steps open again and a new reception run starts."""
+    """Genåbn en lukket sag: de lukkede trin åbnes igen, og et nyt modtagelsesflow starter."""
     from services.dispatch import dispatch
     from services.ending import reopen_case
     from services.runtime import get_runtime

@@ -25,7 +25,7 @@ CsvOption = Annotated[
 
 
 def overview() -> None:
-    """Active cases by phase, arrivals in the next 10 working days, CPR waits, legal overdue."""
+    """Aktive sager pr. fase, ankomster de næste 10 arbejdsdage, CPR-ventende, lovkrav for sent."""
     from koereplan.danish import danish_date
     from koereplan.workdays import local_date
     from models.db import session
@@ -58,7 +58,7 @@ def queue(
     department: Annotated[str, typer.Argument(help="Afdelingens nøgle, fx jobcenter-integration.")],
     csv_file: CsvOption = None,
 ) -> None:
-    """A department's open steps across all cases: overdue first, then by due date."""
+    """En afdelings åbne trin i alle sager: overskredne først, derefter efter frist."""
     from koereplan.overview import QUEUE_HEADERS
     from koereplan.workdays import local_date
     from models.db import session
@@ -89,7 +89,7 @@ def compliance(
     ] = None,
     csv_file: CsvOption = None,
 ) -> None:
-    """Legal deadlines met on time, late or still open, per month, step and department."""
+    """Lovfrister overholdt, for sent eller stadig åbne, pr. måned, trin og afdeling."""
     from koereplan.compliance import months_back
     from koereplan.overview import COMPLIANCE_HEADERS
     from koereplan.workdays import local_date
@@ -126,10 +126,10 @@ def audit(
     case: Annotated[str, typer.Argument(help="Sagsnummer, fx KR-2026-0001.")],
     csv_file: CsvOption = None,
 ) -> None:
-    """Every recorded event of a case, in order, for an access request (aktindsigt).
+    """Alle registrerede hændelser i en sag, i rækkefølge, til en aktindsigt.
 
-    This is the one command that shows members' names, because an access request is about
-    them. Its output is for the requester only: it is never logged or sent anywhere.
+    Den eneste kommando, der viser personernes navne, fordi en aktindsigt handler om dem.
+    Udskriften er kun til den, der har bedt om den: den logges og sendes aldrig videre.
     """
     from koereplan.audit_trail import AUDIT_HEADERS
     from models.db import session

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 
 
 def plan(
-    notice_file: Annotated[Path, typer.Argument(help="A notice (JSON) from Udlændingestyrelsen.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    notice_file: Annotated[Path, typer.Argument(help="En besked (JSON) fra Udlændingestyrelsen.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv planen som JSON.")] = False,
 ) -> None:
-    """Plan a notice without storing anything: every step, dated, in køreplan order."""
+    """Planlæg en besked uden at gemme noget: hvert trin med dato, i køreplanens rækkefølge."""
     from koereplan.checklist import checklist_rows, waiting_reasons
     from koereplan.danish import danish_date
     from koereplan.household import person_labels
@@ -55,10 +55,13 @@ def plan(
 
 def check_config(
     definition_file: Annotated[
-        Path | None, typer.Argument(help="A køreplan file (default: the configured one).")
+        Path | None, typer.Argument(help="En køreplan-fil (standard: den indstillede).")
     ] = None,
 ) -> None:
-    """Validate a køreplan file (and the notification routing) and report every problem."""
+    """Kontrollér køreplan-filen og routing-filen og vis hvert problem (for administratorer).
+
+    Problemerne i køreplan-filen skrives på engelsk: de er til den, der vedligeholder den.
+    """
     from settings import get_settings
     from settings.production import production_problems
 

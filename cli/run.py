@@ -50,11 +50,12 @@ def serve(
     limit: Annotated[
         int | None,
         typer.Option(
-            help="Flow runs executing at once (waiting ones free); default: `koereplan run-limit`."
+            help="Kørsler, der udføres ad gangen (ventende tæller ikke); "
+            "standard: `koereplan run-limit`."
         ),
     ] = None,
 ) -> None:
-    """Serve intake, reception and the deadline monitor against the configured Prefect API."""
+    """Kør intake, modtagelse og fristovervågning mod det indstillede Prefect-API."""
     from models.private import private_dir
     from services.runtime import get_runtime
     from serving import serve_forever
@@ -66,7 +67,7 @@ def serve(
 
 
 def run_limit() -> None:
-    """How many runs one runner or worker here executes at once (from cores and memory).
+    """Hvor mange kørsler én runner eller worker her udfører ad gangen (ud fra kerner og RAM).
 
     `prefect worker start --pool koereplan --limit "$(koereplan run-limit)"`
     """
@@ -76,7 +77,7 @@ def run_limit() -> None:
 
 
 def demo() -> None:
-    """The whole system on this machine: three notices in, runs waiting, a coordinator answers."""
+    """Hele systemet på denne maskine: tre beskeder ind, kørsler venter, en koordinator svarer."""
     require_demo_tools("demo")
     from devtools.kept import MessageFolder
     from devtools.sinks import mail_sink, routing_to, webhook_sink

@@ -32,15 +32,15 @@ def port_taken(port: int) -> bool:
 
 
 def sinks(
-    mail_port: Annotated[int, typer.Option(help="SMTP port (the routing file's mailto://).")] = (
+    mail_port: Annotated[int, typer.Option(help="SMTP-port (routing-filens mailto://).")] = (
         MAIL_PORT
     ),
-    webhook_port: Annotated[int, typer.Option(help="HTTP port (the routing file's json://).")] = (
+    webhook_port: Annotated[int, typer.Option(help="HTTP-port (routing-filens json://).")] = (
         WEBHOOK_PORT
     ),
-    folder: Annotated[Path, typer.Option(help="Where each received message is kept.")] = FOLDER,
+    folder: Annotated[Path, typer.Option(help="Hvor hver modtaget besked gemmes.")] = FOLDER,
 ) -> None:
-    """Receive the messages of a local run (mail and webhooks) and keep them as files."""
+    """Modtag beskederne fra en lokal kørsel (mail og webhooks) og gem dem som filer."""
     require_demo_tools("sinks")
     from devtools.kept import MessageFolder
     from devtools.sinks import mail_sink, webhook_sink

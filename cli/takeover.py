@@ -20,7 +20,7 @@ def takeover(
     ] = False,
     by: ByOption = None,
 ) -> None:
-    """Record an earlier takeover agreed with the refugee; open legal steps get new due dates."""
+    """Registrér en tidligere overtagelse efter samtykke; åbne lovkrav får nye frister."""
     from models.db import session
     from services.casefile import CaseError
     from services.runtime import get_runtime
@@ -48,7 +48,7 @@ def migrate_takeover(
         bool, typer.Option("--dry-run", help="Vis hvad der ville ændres, uden at ændre noget.")
     ] = False,
 ) -> None:
-    """Recompute the takeover of every active case under IL § 4; open legal steps follow."""
+    """Beregn overtagelsen for alle aktive sager efter IL § 4 igen; åbne lovkrav følger med."""
     from services.dispatch import dispatch
     from services.runtime import get_runtime
     from services.takeover_migration import migrate_takeover as run_migration

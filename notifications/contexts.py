@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from koereplan.workdays import local_date
+
 
 @dataclass(frozen=True)
 class CaseSummary:
@@ -99,7 +101,7 @@ class NewStepsContext:
 class ReminderContext(NewStepsContext):
     """Open steps due soon for one department."""
 
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=local_date)  # Copenhagen, as every due date
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from koereplan.danish import danish_date
+from koereplan.danish import danish_date, plural
 from notifications.contexts import (
     CaseCompletedContext,
     CaseCreatedContext,
@@ -32,7 +32,7 @@ from notifications.contexts import (
     StepsLapsedContext,
     WeeklyDigestContext,
 )
-from notifications.wording import KIND_DA, days_late, language_da, plural
+from notifications.wording import KIND_DA, days_late, language_da
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from babel import Locale
 
+from koereplan.danish import count_of
 from koereplan.household import ADULT_AGE, SENIOR_AGE, SMALL_CHILD_AGE
 from koereplan.household import SCHOOL_AGE as SCHOOL_AGE_YEARS
 
@@ -31,10 +32,6 @@ def language_da(code: str | None) -> str:
     return Locale("da").languages.get(key) or LANGUAGE_FALLBACK_DA.get(key, code)
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def household_summary(ages: Sequence[int], kind: str | None = None) -> str:
     """Counts and age bands instead of people: `2 voksne, 2 børn (1 i skolealderen, …)`."""
     adults = [age for age in ages if age >= ADULT_AGE]
@@ -42,7 +39,7 @@ def household_summary(ages: Sequence[int], kind: str | None = None) -> str:
     parts: list[str] = []
     if adults:
         seniors = sum(age >= SENIOR_AGE for age in adults)
-        text = _count(len(adults), "voksen", "voksne")
+        text = count_of(len(adults), "voksen", "voksne")
         if seniors:
             text += f" ({seniors} på {SENIOR_AGE} år eller derover)"
         parts.append(text)
@@ -53,17 +50,13 @@ def household_summary(ages: Sequence[int], kind: str | None = None) -> str:
             (sum(age == ADULT_AGE - 1 for age in children), f"på {ADULT_AGE - 1} år"),
         ]
         detail = ", ".join(f"{n} {words}" for n, words in bands if n)
-        parts.append(f"{_count(len(children), 'barn', 'børn')} ({detail})")
+        parts.append(f"{count_of(len(children), 'barn', 'børn')} ({detail})")
     summary = ", ".join(parts) or "ingen personer oplyst"
     if not adults and children:
         summary += ", ingen voksne"
     if kind == "familiesammenfoering":
         summary += " – familiesammenføring"
     return summary
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
 
 
 def days_late(due: date | None, today: date) -> int:

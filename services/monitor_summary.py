@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from koereplan.danish import danish_date
+from koereplan.danish import count_of, danish_date
 from services.dispatch import DispatchReport
 from services.monitor import MonitorReport
 
@@ -14,23 +14,16 @@ def summary_da(report: MonitorReport, sent: DispatchReport | None = None) -> str
         return f"{day} er ikke en arbejdsdag: ingen påmindelser eller rykkere (brug --force)."
     lines = [
         f"Fristovervågning {day} (påmindelse ved frist til og med {danish_date(report.horizon)}):",
-        f"- {report.reminded} {_n(report.reminded, 'opgave', 'opgaver')} fik en påmindelse "
-        f"({report.reminder_messages} {_n(report.reminder_messages, 'besked', 'beskeder')})",
-        f"- {report.escalated} {_n(report.escalated, 'opgave', 'opgaver')} med overskredet frist "
-        f"blev rykket ({report.escalation_messages} "
-        f"{_n(report.escalation_messages, 'besked', 'beskeder')})",
+        f"- {count_of(report.reminded, 'opgave', 'opgaver')} fik en påmindelse "
+        f"({count_of(report.reminder_messages, 'besked', 'beskeder')})",
+        f"- {count_of(report.escalated, 'opgave', 'opgaver')} med overskredet frist "
+        f"blev rykket ({count_of(report.escalation_messages, 'besked', 'beskeder')})",
     ]
     if sent is not None:
-        lines.append(
-            f"- Sendt: {sent.messages} {_n(sent.messages, 'samlet besked', 'samlede beskeder')}"
-        )
+        lines.append(f"- Sendt: {count_of(sent.messages, 'samlet besked', 'samlede beskeder')}")
         if sent.retried or sent.failed:
             lines.append(
                 f"- Ikke sendt: {sent.retried} prøves igen senere, {sent.failed} opgivet "
                 "(se `koereplan status`)"
             )
     return "\n".join(lines)
-
-
-def _n(count: int, one: str, many: str) -> str:
-    return one if count == 1 else many

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 
@@ -20,10 +19,11 @@ from services.casefile import load_case
 from services.checklist import Snapshot, snapshot
 from services.runtime import get_runtime
 from tasks.artifacts import publish_checklist
+from tasks.common import koereplan_task
 from tasks.dispatch import dispatch_outbox
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 @reduced_database_errors
 def link_flow_run(case_ref: str) -> None:
     """Remember which run drives the case, so the CLI and messages can point at it."""
@@ -33,7 +33,7 @@ def link_flow_run(case_ref: str) -> None:
     runs.link_run(get_runtime().engine, case_ref, run_id)
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 @reduced_database_errors
 def refresh_case(case_ref: str, note: str | None = None) -> Snapshot:
     """Send what is pending for the case, then publish its checklist as the run's artifact."""
@@ -62,7 +62,7 @@ def tag_run(status: str) -> None:
         get_run_logger().warning("Statusmærket blev ikke opdateret (%s)", type(error).__name__)
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 @reduced_database_errors
 def apply_answer(case_ref: str, number: int, answer: dict[str, Any]) -> str:
     """Apply one answer from the Prefect UI form exactly once; say what happened, in Danish."""

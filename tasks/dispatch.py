@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from models.faults import reduced_database_errors
 from services.dispatch import DispatchReport, dispatch
 from services.runtime import get_runtime
+from tasks.common import koereplan_task
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30])
+@koereplan_task(retries=2, retry_delay_seconds=[5, 30])
 @reduced_database_errors
 def dispatch_outbox(case_id: int | None = None) -> DispatchReport:
     """Send pending notifications (of one case, or all); failures stay pending for later."""

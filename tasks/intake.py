@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 
@@ -18,19 +17,20 @@ from services import inbox, receiving, runs
 from services.intake import Received
 from services.lifecycle import ended_since
 from services.runtime import get_runtime
+from tasks.common import koereplan_task
 from tasks.wake import resume_waiting
 
 RECEPTION_DEPLOYMENT = "reception/reception"
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 @reduced_database_errors
 def take_inbox_files(folder: Path) -> inbox.Taken:
     """Claim every settled notice, refuse what is no file; another intake's claims are its own."""
     return receiving.take(folder)
 
 
-@task(cache_policy=NO_CACHE, task_run_name="modtag-fil")
+@koereplan_task(task_run_name="modtag-fil")
 @reduced_database_errors
 def receive_notice_file(folder: Path | None, claimed: Path) -> Received:
     """Receive one claimed file, then file it as processed or quarantined."""
@@ -40,13 +40,13 @@ def receive_notice_file(folder: Path | None, claimed: Path) -> Received:
     return result
 
 
-@task(cache_policy=NO_CACHE, task_run_name="dokumenter")
+@koereplan_task(task_run_name="dokumenter")
 def file_inbox_documents(folder: Path) -> dict[str, int]:
     """File the documents beside received notices; counts only, never a file name."""
     return dict(receiving.file_documents(folder))
 
 
-@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])
+@koereplan_task(retries=3, retry_delay_seconds=[2, 5, 15])
 @reduced_database_errors
 def start_receptions() -> list[str]:
     """One reception run per active case that has none yet; the idempotency key stops doubles."""

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 
 from models.faults import reduced_database_errors
 from services.digest import weekly_digests
 from services.monitor import MonitorReport, monitor_as_configured
 from services.monitor_summary import summary_da
 from services.runtime import get_runtime
+from tasks.common import koereplan_task
 
 
-@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)
+@koereplan_task(retries=1, retry_delay_seconds=30)
 @reduced_database_errors
 def check_deadlines(today: date, force: bool = False) -> MonitorReport:
     """Record today's reminders and escalations in the outbox; a retry adds nothing twice."""
@@ -23,7 +23,7 @@ def check_deadlines(today: date, force: bool = False) -> MonitorReport:
     return report
 
 
-@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=30)
+@koereplan_task(retries=1, retry_delay_seconds=30)
 @reduced_database_errors
 def write_digests(today: date) -> int:
     """The weekly digests on the week's first working day; a rerun that week adds nothing."""

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import task
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
 
 from koereplan.compliance import months_back
 from models.db import session
@@ -20,9 +18,10 @@ from notifications.overview_markdown import (
 )
 from services.overview import ARTIFACT_LINES, all_queues, compliance, overview
 from services.runtime import get_runtime
+from tasks.common import koereplan_task
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 def publish_overview(today: date) -> str:
     """The `oversigt` artifact: active cases by phase, arrivals, CPR waits, legal overdue."""
     runtime = get_runtime()
@@ -37,7 +36,7 @@ def publish_overview(today: date) -> str:
     return OVERVIEW_KEY
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 def publish_queues(today: date) -> list[str]:
     """One `afdeling-<key>` artifact per department, also when its queue is empty."""
     runtime = get_runtime()
@@ -53,7 +52,7 @@ def publish_queues(today: date) -> list[str]:
     return keys
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 def publish_compliance(today: date) -> str:
     """The `lovfrister` artifact: legal deadlines met over the last 12 months, with a chart."""
     runtime = get_runtime()

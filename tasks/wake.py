@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
@@ -12,6 +10,7 @@ from koereplan.answers import WAKE_ANSWER
 from models.db import session
 from services.runs import run_ids
 from services.runtime import get_runtime
+from tasks.common import koereplan_task
 
 
 def resume_waiting(flow_run_id: str) -> str:
@@ -29,7 +28,7 @@ def resume_waiting(flow_run_id: str) -> str:
     return "Modtagelsesflowet er vækket og opdaterer tjeklisten."
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 def wake_receptions(case_refs: list[str]) -> int:
     """Wake the waiting runs of cases an amendment changed; how many runs were asked."""
     with session(get_runtime().engine) as db:

@@ -33,8 +33,19 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
         yield stack
 
 
+# Fixtures that start a real Prefect server: tests using them carry the `prefect` marker, so
+# `pytest -m "not prefect"` leaves them out.
+PREFECT_SERVER_FIXTURES = {"prefect_server", "live", "server_with_auth"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests run in CI (CI=true) or when asked (KOEREPLAN_BROWSER_TESTS=1)."""
+    """Mark the tests that start a Prefect server; browser tests run in CI or when asked.
+
+    Browser tests need CI=true or KOEREPLAN_BROWSER_TESTS=1.
+    """
+    for item in items:
+        if PREFECT_SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.prefect)
     if os.environ.get("CI") == "true" or os.environ.get("KOEREPLAN_BROWSER_TESTS") == "1":
         return
     skip = pytest.mark.skip(reason="browser test: set CI=true or KOEREPLAN_BROWSER_TESTS=1")

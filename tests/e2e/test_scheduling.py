@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from tests.live import Stack, wait_for
-
-pytestmark = pytest.mark.prefect
 
 
 def test_a_dropped_notice_becomes_a_suspended_run_with_no_manual_trigger(live: Stack) -> None:

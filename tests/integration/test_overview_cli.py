@@ -78,7 +78,7 @@ def test_audit_exports_every_event_of_the_case_in_order_with_names(
 
 def test_audit_help_says_it_shows_names(family: str) -> None:
     result = runner.invoke(app, ["audit", "--help"])
-    assert "aktindsigt" in result.output and "names" in result.output
+    assert "aktindsigt" in result.output and "navne" in result.output
 
 
 def test_audit_of_an_unknown_case_is_refused_in_danish(family: str) -> None:
