@@ -15,6 +15,7 @@ AUDIT_HEADERS = ("Tidspunkt", "Hvem", "Hvad", "Trin", "Person", "Før → efter"
 ACTION_DA: dict[str, str] = {
     "created": "sag oprettet",
     "opened": "trin åbnet",
+    "waiting": "venter på dato (frist fjernet)",
     "done": "udført",
     "not_applicable": "ikke relevant",
     "rescheduled": "ankomst flyttet",

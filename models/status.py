@@ -87,6 +87,7 @@ class AuditAction(StrEnum):
 
     CREATED = "created"
     OPENED = "opened"
+    WAITING = "waiting"  # a step lost its due date (its anchor is unknown again)
     DONE = "done"
     NOT_APPLICABLE = "not_applicable"
     RESCHEDULED = "rescheduled"

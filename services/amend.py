@@ -23,6 +23,7 @@ from koereplan.amendment import (
     merge,
     role_changes,
 )
+from koereplan.danish import CASE_STATUS_DA
 from koereplan.definition import Definition
 from koereplan.notice import Notice, validate_notice
 from koereplan.notice_problems import NoticeRejected
@@ -30,7 +31,7 @@ from koereplan.planner import CaseDates, PlannedStep, plan_case, plan_dates
 from koereplan.problems import Problem
 from koereplan.replanning import LAPSED_REASON, compare_steps, merged_order, step_key
 from models.columns import utcnow
-from models.status import CaseStatus, NoticeOutcome
+from models.status import AuditAction, CaseStatus, NoticeOutcome, StepStatus
 from models.tables import AuditEntry, Case, Member, NoticeRecord, OutboxMessage, Step
 from notifications.messages import MessageType
 from services.casefile import CaseFile, load_case
@@ -56,7 +57,6 @@ from settings import Settings
 AMENDED = NoticeOutcome.AMENDED.value
 SENDER = "Udlændingestyrelsen"
 MOVED_REASON = "Ændring fra Udlændingestyrelsen"
-STATUS_WORDS = {"completed": "afsluttet", "withdrawn": "tilbagekaldt", "closed": "lukket"}
 TAKEOVER_FIELDS = frozenset({"decision_date", "legal_basis", "takeover_date"})
 _DECIDED = (NoticeOutcome.ACCEPTED.value, AMENDED)
 
@@ -131,7 +131,7 @@ def apply_amendment(
         AuditEntry(
             case_id=case.id or 0,
             who=SENDER,
-            action="amended",
+            action=AuditAction.AMENDED,
             new=amendment.notice_id,
             detail="ændrede felter: " + (", ".join(changed) or "ingen"),
             input_key=cause,  # unique: a concurrent second apply fails here and is retried
@@ -216,7 +216,7 @@ def _target(db: Session, amendment: Amendment) -> Case | Problem:
         )
         return Problem("reference_notice_id", message)
     if case.status != CaseStatus.ACTIVE:
-        word = STATUS_WORDS.get(case.status, case.status)
+        word = CASE_STATUS_DA.get(case.status, case.status)
         return Problem(
             "reference_notice_id",
             f"sag {case.ref} (besked {reference}) er {word} og kan ikke ændres",
@@ -292,13 +292,15 @@ def _lapse(
     db: Session, cf: CaseFile, definition: Definition, lapsed: Sequence[Step], cause: str
 ) -> None:
     """Unfinished steps that no longer apply; departments told of an open one are told."""
-    told = [s for s in lapsed if s.status == "open"]
+    told = [s for s in lapsed if s.status == StepStatus.OPEN]
     now = utcnow()
     for step in lapsed:
         old = step.status
-        step.status, step.reason = "not_applicable", LAPSED_REASON
+        step.status, step.reason = StepStatus.NOT_APPLICABLE, LAPSED_REASON
         step.done_at, step.done_by = now, SENDER
-        audit_step(db, cf, step, SENDER, "not_applicable", old, step.status, LAPSED_REASON)
+        audit_step(
+            db, cf, step, SENDER, AuditAction.NOT_APPLICABLE, old, step.status, LAPSED_REASON
+        )
     tell_steps_lapsed(db, cf, definition, told, reason=LAPSED_REASON, cause=cause)
 
 
@@ -329,7 +331,7 @@ def _add_steps(
                 notify=list(p.notify),
                 legal=p.legal,
                 due=p.due,
-                status="planned",
+                status=StepStatus.PLANNED,
             )
         )
     db.flush()

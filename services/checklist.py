@@ -14,7 +14,7 @@ from koereplan.definition import Definition
 from koereplan.progress import FINISHED
 from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
-from models.status import CaseStatus
+from models.status import CaseStatus, OutboxStatus, StepStatus
 from services.casefile import CaseFile, department_names, load_case
 from services.dispatch import pending_counts
 from services.documents import document_counts
@@ -87,7 +87,7 @@ class Snapshot:
         for row in self.rows:
             counts[row.status] = counts.get(row.status, 0) + 1
         text = ", ".join(f"{n} {status}" for status, n in counts.items())
-        failed = self.messages.get("failed", 0)
+        failed = self.messages.get(OutboxStatus.FAILED, 0)
         if failed:
             text += f"; {failed} besked(er) kunne ikke sendes"
         if self.amended_on:
@@ -138,7 +138,7 @@ def rows_of(cf: CaseFile, definition: Definition, today: date) -> list[Checklist
 def choices_of(cf: CaseFile) -> list[Choice]:
     """Unfinished steps, open ones first, each labelled without personal data."""
     unfinished = [s for s in cf.steps if s.status not in FINISHED]
-    unfinished.sort(key=lambda s: (s.status != "open", s.position))
+    unfinished.sort(key=lambda s: (s.status != StepStatus.OPEN, s.position))
     choices = []
     for step in unfinished:
         who = cf.label(step.person_id)

@@ -103,8 +103,9 @@ def claim(
     """Take due rows: one conditional UPDATE; only rows it changed carry our token."""
     now = now or utcnow()
     due = or_(
-        (col(OutboxMessage.status) == "pending") & (col(OutboxMessage.next_attempt_at) <= now),
-        (col(OutboxMessage.status) == "sending")
+        (col(OutboxMessage.status) == OutboxStatus.PENDING)
+        & (col(OutboxMessage.next_attempt_at) <= now),
+        (col(OutboxMessage.status) == OutboxStatus.SENDING)
         & (col(OutboxMessage.claimed_at) < now - STALE_CLAIM),
     )
     with session(engine) as db:
@@ -119,12 +120,12 @@ def claim(
         db.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id).in_(candidates), due)
-            .values(status="sending", claimed_by=token, claimed_at=now)
+            .values(status=OutboxStatus.SENDING, claimed_by=token, claimed_at=now)
         )
     with session(engine) as db:
         rows = db.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.claimed_by == token, OutboxMessage.status == "sending")
+            .where(OutboxMessage.claimed_by == token, OutboxMessage.status == OutboxStatus.SENDING)
             .order_by(col(OutboxMessage.id))
         ).all()
         return list(rows)
@@ -264,10 +265,10 @@ def _failed(engine: Engine, rows: list[OutboxMessage], reason: str, report: Disp
             attempts = row.attempts + 1
             values: dict[str, Any] = {"attempts": attempts, "last_error": reason[:1000]}
             if attempts >= MAX_ATTEMPTS:
-                values["status"] = "failed"
+                values["status"] = OutboxStatus.FAILED
                 report.failed += 1
             else:
-                values["status"] = "pending"
+                values["status"] = OutboxStatus.PENDING
                 values["next_attempt_at"] = utcnow() + timedelta(seconds=BACKOFF_S[attempts - 1])
                 report.retried += 1
             db.execute(

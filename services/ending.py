@@ -74,7 +74,9 @@ def end_case(
     told = told_of(lapsed)
     centre_told = centre_awaits_move(db, case)
     for step in lapsed:
-        audit_step(db, cf, step, by, AuditAction.NOT_APPLICABLE, step.status, "not_applicable")
+        audit_step(
+            db, cf, step, by, AuditAction.NOT_APPLICABLE, step.status, StepStatus.NOT_APPLICABLE
+        )
         step.ended_from = step.status
         step.status = StepStatus.NOT_APPLICABLE
         step.reason = reason

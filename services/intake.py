@@ -28,7 +28,7 @@ from models.bookings import NoArrivalDayError, book_arrival, book_day
 from models.columns import utcnow
 from models.counters import next_case_ref
 from models.db import session
-from models.status import CaseStatus, NoticeOutcome
+from models.status import CaseStatus, NoticeOutcome, StepStatus
 from models.tables import AuditEntry, Case, Member, NoticeRecord, Step
 from services.amend import receive_amendment
 from services.casefile import load_case
@@ -40,7 +40,8 @@ from settings import Settings
 
 __all__ = ["Received", "content_hash", "receive_file", "receive_notice"]
 
-ACCEPTED, DUPLICATE, CONFLICT, REJECTED = "accepted", "duplicate", "conflict", "rejected"
+ACCEPTED, DUPLICATE = NoticeOutcome.ACCEPTED.value, NoticeOutcome.DUPLICATE.value
+CONFLICT, REJECTED = NoticeOutcome.CONFLICT.value, NoticeOutcome.REJECTED.value
 WITHDRAWN = NoticeOutcome.WITHDRAWN.value
 
 
@@ -281,9 +282,9 @@ def _create_case(
                 "legal": s.legal,
                 "due": s.due,
                 "status": s.status,
-                "done_by": "køreplan" if s.status == "done" else None,
-                "done_at": now if s.status == "done" else None,
-                "opened_at": now if s.status == "open" else None,
+                "done_by": "køreplan" if s.status == StepStatus.DONE else None,
+                "done_at": now if s.status == StepStatus.DONE else None,
+                "opened_at": now if s.status == StepStatus.OPEN else None,
                 "reminder_level": 0,
             }
             for position, s in enumerate(plan.steps)

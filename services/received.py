@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from koereplan.problems import Problem
+from models.status import NoticeOutcome
 from models.tables import NoticeRecord
 from services.tell import tell_notice_rejected
 
-QUARANTINED = ("rejected", "conflict")
+QUARANTINED = (NoticeOutcome.REJECTED.value, NoticeOutcome.CONFLICT.value)
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from koereplan.progress import FINISHED, StepRef, dependencies_met, opening_stat
 from koereplan.takeover import REGISTRATION_STEP, registration_problem
 from koereplan.workdays import local_date
 from models.columns import utcnow
-from models.status import CaseStatus
+from models.status import AuditAction, CaseStatus, OutboxStatus, StepKind, StepStatus
 from models.tables import AuditEntry, Case, OutboxMessage, Step
 from services.casefile import CaseError, CaseFile, load_case, require_active
 from services.tell import tell_case_completed, tell_departments_about
 
 SYSTEM = "køreplan"
-ACTIONS = ("done", "not_applicable")
+ACTIONS = (StepStatus.DONE.value, StepStatus.NOT_APPLICABLE.value)
 
 
 @dataclass
@@ -53,7 +53,7 @@ def visitation_dates(steps: list[Step]) -> dict[str, date]:
     return {
         s.person_id: local_date(s.done_at)
         for s in steps
-        if s.key == "visitation" and s.status == "done" and s.done_at
+        if s.key == "visitation" and s.status == StepStatus.DONE and s.done_at
     }
 
 
@@ -67,7 +67,9 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
         refs = [StepRef(s.key, s.person_id or None, s.status) for s in cf.steps]
         visits = visitation_dates(cf.steps)
         no_visit = {
-            s.person_id for s in cf.steps if s.key == "visitation" and s.status == "not_applicable"
+            s.person_id
+            for s in cf.steps
+            if s.key == "visitation" and s.status == StepStatus.NOT_APPLICABLE
         }
         for step in cf.steps:
             if step.status in FINISHED or not definition.has_step(step.key):
@@ -75,8 +77,19 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             spec = definition.step(step.key)
             if spec.due.anchor == "visitation" and step.person_id in no_visit:
                 # No visitation, so no follow-ups counted from it: they cannot apply either.
-                audit_step(db, cf, step, who, "not_applicable", step.status, "not_applicable")
-                step.status, step.reason = "not_applicable", "Visitationen er ikke relevant"
+                audit_step(
+                    db,
+                    cf,
+                    step,
+                    who,
+                    AuditAction.NOT_APPLICABLE,
+                    step.status,
+                    StepStatus.NOT_APPLICABLE,
+                )
+                step.status, step.reason = (
+                    StepStatus.NOT_APPLICABLE,
+                    "Visitationen er ikke relevant",
+                )
                 step.done_at, step.done_by = utcnow(), who
                 changed = True
                 continue
@@ -96,13 +109,19 @@ def advance(db: Session, cf: CaseFile, definition: Definition, *, who: str = SYS
             if status == step.status:
                 continue
             audit_step(
-                db, cf, step, who, "opened" if status == "open" else status, step.status, status
+                db,
+                cf,
+                step,
+                who,
+                AuditAction.OPENED if status == StepStatus.OPEN else status,
+                step.status,
+                status,
             )
             step.status = status
-            if status == "open":
+            if status == StepStatus.OPEN:
                 step.opened_at = utcnow()
                 opened.append(step)
-            elif status == "done":
+            elif status == StepStatus.DONE:
                 step.done_at, step.done_by = utcnow(), who
             changed = True
     return opened
@@ -139,7 +158,7 @@ def mark_step(
         return Change(case_ref=ref, replayed=True)
     if action not in ACTIONS:
         raise CaseError(f"Ukendt handling {action!r}: brug 'done' eller 'not_applicable'.")
-    if action == "not_applicable" and not (reason or "").strip():
+    if action == StepStatus.NOT_APPLICABLE and not (reason or "").strip():
         raise CaseError("Angiv en begrundelse, når et trin ikke er relevant.")
     if not by.strip():
         raise CaseError("Angiv hvem der markerer trinnet (initialer).")
@@ -150,7 +169,7 @@ def mark_step(
     require_active(cf)
     step = find_step(cf, key, person_id)
     if step.status in FINISHED:
-        word = "udført" if step.status == "done" else "markeret ikke relevant"
+        word = "udført" if step.status == StepStatus.DONE else "markeret ikke relevant"
         when = local_date(step.done_at).isoformat() if step.done_at else "tidligere"
         raise CaseError(
             f"Trinnet {key}{_for(cf, step)} i sag {ref} er allerede {word}"
@@ -180,7 +199,7 @@ def _record_registration(
             f"Registreringsdato i CPR hører kun til trinnet {REGISTRATION_STEP}, "
             f"ikke {step.key}. Intet er ændret."
         )
-    if action != "done":
+    if action != StepStatus.DONE:
         raise CaseError(
             f"Trinnet {REGISTRATION_STEP} kan ikke markeres ikke relevant: integrationsansvaret "
             "starter ved registreringen i CPR. Markér det udført med registreringsdatoen."
@@ -259,9 +278,9 @@ def move_dues(
         )
         step.due = new_due
         step.reminder_level, step.last_reminded_on = 0, None  # remind anew for the new date
-        if new_due is None and step.status != "waiting":
-            audit_step(db, cf, step, by, "waiting", step.status, "waiting")
-            step.status = "waiting"
+        if new_due is None and step.status != StepStatus.WAITING:
+            audit_step(db, cf, step, by, AuditAction.WAITING, step.status, StepStatus.WAITING)
+            step.status = StepStatus.WAITING
     return moved
 
 
@@ -272,7 +291,14 @@ def complete_if_finished(db: Session, cf: CaseFile, definition: Definition) -> b
     cf.case.status = CaseStatus.COMPLETED
     cf.case.completed_at = utcnow()
     db.add(cf.case)
-    db.add(AuditEntry(case_id=cf.case.id or 0, who=SYSTEM, action="completed", new="completed"))
+    db.add(
+        AuditEntry(
+            case_id=cf.case.id or 0,
+            who=SYSTEM,
+            action=AuditAction.COMPLETED,
+            new=CaseStatus.COMPLETED,
+        )
+    )
     tell_case_completed(db, cf, definition)
     return True
 
@@ -336,7 +362,7 @@ def deliver_notice_steps(db: Session, definition: Definition, step_ids: list[int
     for case_id in sorted({s.case_id for s in steps}):
         unsent = db.exec(
             select(OutboxMessage.step_ids).where(
-                OutboxMessage.case_id == case_id, OutboxMessage.status != "sent"
+                OutboxMessage.case_id == case_id, OutboxMessage.status != OutboxStatus.SENT
             )
         ).all()
         waiting = {step_id for ids in unsent for step_id in ids}
@@ -348,15 +374,24 @@ def deliver_notice_steps(db: Session, definition: Definition, step_ids: list[int
             for s in cf.steps
             if s.id in step_ids
             and s.id not in waiting
-            and s.kind == "notice"
-            and s.status == "open"
+            and s.kind == StepKind.NOTICE
+            and s.status == StepStatus.OPEN
         ]
         if not delivered:
             continue
         for step in delivered:
-            step.status, step.done_at, step.done_by = "done", utcnow(), SYSTEM
+            step.status, step.done_at, step.done_by = StepStatus.DONE, utcnow(), SYSTEM
             step.note = "leveret"
-            audit_step(db, cf, step, SYSTEM, "done", "open", "done", "besked leveret")
+            audit_step(
+                db,
+                cf,
+                step,
+                SYSTEM,
+                AuditAction.DONE,
+                StepStatus.OPEN,
+                StepStatus.DONE,
+                "besked leveret",
+            )
         opened = advance(db, cf, definition)
         tell_departments_about(db, cf, definition, opened, cause=f"delivered:{delivered[0].id}")
         complete_if_finished(db, cf, definition)

@@ -15,6 +15,7 @@ from koereplan.file_names import shown_file_name
 from koereplan.problems import Problem
 from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
+from models.status import StepKind, StepStatus
 from models.tables import Step
 from notifications.apprise_sender import asylum_centre_ref
 from notifications.contexts import (
@@ -80,12 +81,12 @@ def recipients(steps: Iterable[Step]) -> dict[str, list[Step]]:
 
 def delivered_by(step: Step, department: str) -> bool:
     """A `notice` step is delivered by the messages to the departments it notifies."""
-    return step.kind == "notice" and department in step.notify
+    return step.kind == StepKind.NOTICE and department in step.notify
 
 
 def tell_case_created(db: Session, cf: CaseFile, definition: Definition) -> None:
     """One message per department involved from the start, listing its open steps."""
-    actionable = [s for s in cf.steps if s.status in ("open", "done")]
+    actionable = [s for s in cf.steps if s.status in (StepStatus.OPEN, StepStatus.DONE)]
     summary = case_summary(cf)
     told = recipients(actionable)
     if cf.case.arrival_overbooked:
@@ -99,7 +100,7 @@ def tell_case_created(db: Session, cf: CaseFile, definition: Definition) -> None
                 context=CaseCreatedContext(
                     _name(definition, department),
                     summary,
-                    [step_line(cf, s) for s in steps if s.status == "open"],
+                    [step_line(cf, s) for s in steps if s.status == StepStatus.OPEN],
                 ),
                 key=idempotency_key(cf.case.ref, "case_created", department),
                 case_id=cf.case.id,
@@ -220,7 +221,7 @@ def tell_document_problem(
 
 def tell_case_completed(db: Session, cf: CaseFile, definition: Definition) -> None:
     """The coordinators learn that every step of a case is finished."""
-    done = sum(s.status == "done" for s in cf.steps)
+    done = sum(s.status == StepStatus.DONE for s in cf.steps)
     enqueue(
         db,
         department=COORDINATORS,
@@ -285,7 +286,7 @@ def _moving_notice_if_opened(
     db: Session, cf: CaseFile, definition: Definition, steps: Iterable[Step]
 ) -> None:
     for step in steps:
-        if step.status == "open" and ASYLUM_CENTRE in step.notify:
+        if step.status == StepStatus.OPEN and ASYLUM_CENTRE in step.notify:
             tell_arrival(db, cf, definition, step)
 
 
