@@ -316,3 +316,141 @@ def wait_until(check: Any, timeout: float, every: float = 0.2, what: str = "cond
             raise TimeoutError(f"{what} not reached within {timeout:.0f} s")
         time.sleep(every)
     return time.monotonic() - start
+
+
+# --- koereplan serve as a subprocess, and what the runs' state histories say ---------------
+
+
+def deployments_ready(names: tuple[str, ...] = ("intake/intake", "reception/reception")) -> bool:
+    """True when the server knows every deployment in `names` (serve has registered them)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            for name in names:
+                client.read_deployment_by_name(name)
+        except ObjectNotFound:
+            return False
+    return True
+
+
+def stop_process(proc: Any) -> None:
+    """Ctrl-C, then SIGTERM after 20 s, SIGKILL after 10 more (a subprocess.Popen)."""
+    import signal
+    import subprocess
+
+    for sig, wait in ((signal.SIGINT, 20), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        if proc.poll() is not None:
+            return
+        proc.send_signal(sig)
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def serve_subprocess(
+    sink: Surroundings, args: list[str], env: dict[str, str] | None = None
+) -> Iterator[Any]:
+    """`koereplan serve ARGS` against the sink's server, its output in `<home>/serve.log`.
+
+    Yields once its deployments are registered; stopped (Ctrl-C first) on exit.
+    """
+    import subprocess
+
+    full_env = {**os.environ, **sink.env, "PREFECT_API_URL": sink.api_url, **(env or {})}
+    with (sink.home / "serve.log").open("ab") as log:
+        proc = subprocess.Popen(
+            [str(REPO / ".venv/bin/koereplan"), "serve", *args],
+            cwd=sink.home,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(deployments_ready, 180, 0.5, "serve's deployments")
+            yield proc
+        finally:
+            stop_process(proc)
+
+
+def runs_of(deployment: str) -> list[Any]:
+    """Every flow run of a deployment (by its name), oldest first."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    found: list[Any] = []
+    with get_client(sync_client=True) as client:
+        while True:
+            page = client.read_flow_runs(
+                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[deployment])),
+                sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+                offset=len(found),
+                limit=200,
+            )
+            found += page
+            if len(page) < 200:
+                return found
+
+
+def stage_times(run_ids: list[Any], pause_key: str | None = None) -> dict[str, list[float]]:
+    """Per run, from its state history: the first SCHEDULED → PENDING (waiting for a runner
+    slot and the poll), PENDING → RUNNING (process start and imports), RUNNING → PAUSED
+    (`pause_key`, or the first pause; the run's own work), all in seconds.
+    """
+    from prefect.client.orchestration import get_client
+
+    stages: dict[str, list[float]] = {"slot": [], "start": [], "to_suspended": []}
+    with get_client(sync_client=True) as client:
+        for run_id in run_ids:
+            states = sorted(client.read_flow_run_states(run_id), key=lambda s: s.timestamp)
+            paused = next(
+                (
+                    s
+                    for s in states
+                    if s.type.value == "PAUSED"
+                    and (pause_key is None or s.state_details.pause_key == pause_key)
+                ),
+                None,
+            )
+            if paused is None:
+                continue
+            before = [s for s in states if s.timestamp <= paused.timestamp]
+            running = max((s for s in before if s.type.value == "RUNNING"), key=_at)
+            pending = max((s for s in before if s.type.value == "PENDING"), key=_at, default=None)
+            scheduled = [s for s in before if s.type.value == "SCHEDULED"]
+            if pending is not None and scheduled:
+                stages["slot"].append(_gap(scheduled[0], pending))
+            if pending is not None:
+                stages["start"].append(_gap(pending, running))
+            stages["to_suspended"].append(_gap(running, paused))
+    return stages
+
+
+def _at(state: Any) -> Any:
+    return state.timestamp
+
+
+def _gap(earlier: Any, later: Any) -> float:
+    return (later.timestamp - earlier.timestamp).total_seconds()
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` percentile (0.5 = median) by nearest rank; nan for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def describe(values: list[float]) -> str:
+    """`p50 1.23 s, p90 2.34 s, max 3.45 s (n=20)`."""
+    if not values:
+        return "no samples"
+    return (
+        f"p50 {percentile(values, 0.5):.2f} s, p90 {percentile(values, 0.9):.2f} s, "
+        f"max {max(values):.2f} s (n={len(values)})"
+    )

@@ -143,7 +143,7 @@ def _resume(run_id: str, api_url: str) -> float:
     """The call the UI's Resume form makes; seconds until it is accepted."""
     import httpx
 
-    from flows.forms import NO_STEP
+    from koereplan.answers import NO_STEP
 
     t0 = time.perf_counter()
     for _ in range(5):

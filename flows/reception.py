@@ -7,7 +7,7 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
 from flows.forms import coordinator_form, form_intro
-from tasks.casework import apply_answer, link_flow_run, refresh_case
+from tasks.reception import answer_key, take_turn
 
 # A household waits months between answers; the run holds no process meanwhile.
 WAIT_SECONDS = 3 * 365 * 24 * 3600
@@ -29,23 +29,25 @@ def run_name() -> str:
 def reception(case_ref: str) -> str:
     """Drive one case until every step is finished, or the case is withdrawn or closed.
 
-    Each wait is a suspension keyed by the number of answers applied so far: after a
-    resume the flow runs again from the top, finds that answer under the same key, applies
-    it once (the database remembers) and waits for the next.
+    Each wait is a suspension keyed by the number of answers applied so far. A resume runs
+    the flow again from the top: its first turn finds the answer under that key, applies it
+    once (the database remembers), sends and redraws, and the run waits for the next.
     """
-    link_flow_run(case_ref)
-    note = None
+    answer = None
     while True:
-        view = refresh_case(case_ref, note)
+        turn = take_turn(case_ref, answer)
+        view = turn.view
         if view.completed:
             return f"{case_ref}: alle trin er afsluttet"
         if not view.active:
             return f"{case_ref}: sagen er {view.status_text()}"
-        answer = suspend_flow_run(
+        given = suspend_flow_run(
             wait_for_input=coordinator_form(view).with_initial_data(
-                description=form_intro(case_ref, note), handling="udført"
+                description=form_intro(case_ref, turn.note), handling="udført"
             ),
-            key=f"svar-{view.inputs_applied}",
+            key=answer_key(view.inputs_applied),
             timeout=WAIT_SECONDS,
         )
-        note = apply_answer(case_ref, view.inputs_applied, answer.model_dump(mode="json"))
+        # Reached only when Prefect refused the wait because the run had waited under this
+        # key before and holds its answer: the next turn applies that answer.
+        answer = given.model_dump(mode="json")

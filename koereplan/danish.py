@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from babel.dates import format_date
+# CLDR's Danish names (Babel's `da` locale, checked day by day in tests/unit/test_dates.py):
+# written out so a reception run's process does not load Babel and its locale data (~0.2 s).
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+             "september", "oktober", "november", "december")  # fmt: skip
+SHORT_MONTHS_DA = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.",
+                   "okt.", "nov.", "dec.")  # fmt: skip
+SHORT_WEEKDAYS_DA = ("man.", "tirs.", "ons.", "tors.", "fre.", "lør.", "søn.")
 
 STATUS_DA: dict[str, str] = {
     "planned": "afventer",
@@ -60,7 +66,7 @@ def danish_date(day: date | None) -> str:
     """`7. januar 2027`; an unknown date is `ikke fastsat`."""
     if day is None:
         return "ikke fastsat"
-    return format_date(day, format="d. MMMM y", locale="da")
+    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
 
 
 @lru_cache(maxsize=4096)
@@ -68,4 +74,5 @@ def short_danish_date(day: date | None) -> str:
     """`tirs. 24. nov. 2026`: starts with the weekday, so Markdown never reads a list item."""
     if day is None:
         return "ikke fastsat"
-    return format_date(day, format="EEE d. MMM y", locale="da")
+    month = SHORT_MONTHS_DA[day.month - 1]
+    return f"{SHORT_WEEKDAYS_DA[day.weekday()]} {day.day}. {month} {day.year}"

@@ -12,9 +12,7 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from koereplan.danish import danish_date, plural
 from notifications.contexts import (
@@ -33,6 +31,9 @@ from notifications.contexts import (
     WeeklyDigestContext,
 )
 from notifications.wording import KIND_DA, days_late, language_da
+
+if TYPE_CHECKING:  # Jinja2 loads when a message is rendered, not when one is queued
+    from jinja2 import Environment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -82,6 +83,8 @@ CONTEXT_TYPES: dict[MessageType, type] = {
 @lru_cache(maxsize=4)
 def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     """One Jinja2 environment: strict, trimmed, HTML autoescaped and Danish filters."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=FileSystemLoader(templates_dir),
         undefined=StrictUndefined,

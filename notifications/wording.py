@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from babel import Locale
-
 from koereplan.danish import count_of
 from koereplan.household import ADULT_AGE, SENIOR_AGE, SMALL_CHILD_AGE
 from koereplan.household import SCHOOL_AGE as SCHOOL_AGE_YEARS
@@ -28,6 +26,8 @@ def language_da(code: str | None) -> str:
     """The Danish name of an ISO 639 code (`ti` -> `tigrinya`); unknown codes pass through."""
     if not code:
         return "ikke oplyst"
+    from babel import Locale  # only here: a reception run queues messages without Babel
+
     key = code.strip().lower()
     return Locale("da").languages.get(key) or LANGUAGE_FALLBACK_DA.get(key, code)
 

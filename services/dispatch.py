@@ -21,7 +21,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
@@ -31,12 +31,14 @@ from models.columns import utcnow
 from models.db import session
 from models.status import OutboxStatus
 from models.tables import Case, OutboxMessage
-from notifications.apprise_sender import DeliveryError, Sender
-from notifications.codec import from_json
-from notifications.idempotency import delivery_key
-from notifications.links import flow_run_url
-from notifications.messages import CONTEXT_TYPES, MessageType, RenderedMessage, render
 from services.steps import deliver_notice_steps
+
+if TYPE_CHECKING:
+    from notifications.apprise_sender import Sender
+    from notifications.messages import RenderedMessage
+
+# Apprise and Jinja2 (delivery and templates) are imported where a row is sent, not here: a
+# reception run's process looks at its outbox every time and usually finds nothing to send.
 
 MAX_ATTEMPTS = 8
 BACKOFF_S = (30, 60, 300, 900, 1800, 3600, 3600, 3600)
@@ -133,6 +135,10 @@ def claim(
 
 def render_row(row: OutboxMessage, case: Case | None) -> RenderedMessage:
     """The row's message, with the case's Prefect UI link filled in when it is known now."""
+    from notifications.codec import from_json
+    from notifications.links import flow_run_url
+    from notifications.messages import CONTEXT_TYPES, MessageType, render
+
     kind = MessageType(row.message_type)
     context: dict[str, Any] = row.context
     if case is not None and case.flow_run_id:
@@ -142,6 +148,8 @@ def render_row(row: OutboxMessage, case: Case | None) -> RenderedMessage:
 
 def digest(messages: list[RenderedMessage]) -> RenderedMessage:
     """Several messages to one department as one: Apprise waits 5.5 s between mails."""
+    from notifications.messages import RenderedMessage
+
     if len(messages) == 1:
         return messages[0]
     subject = f"Køreplan: {len(messages)} nye beskeder – " + "; ".join(m.subject for m in messages)
@@ -163,6 +171,9 @@ def _send_batch(
     report: DispatchReport,
 ) -> None:
     """Deliver one batch to each address that has not had it yet, recording each success."""
+    from notifications.apprise_sender import DeliveryError
+    from notifications.idempotency import delivery_key
+
     department, refs = rows[0].department, rows[0].extra_urls
     with session(engine) as db:
         cases = {
@@ -208,6 +219,8 @@ def _digest_of(rows: list[OutboxMessage], cases: dict[int | None, Case]) -> Rend
 
 def _remember_batch(engine: Engine, rows: list[OutboxMessage]) -> None:
     """Store the batch's key before the first send: after a crash it is sent together again."""
+    from notifications.idempotency import delivery_key
+
     fresh = [row for row in rows if row.delivery_key is None]
     if not fresh:
         return

@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 from koereplan.definition import Definition
 from koereplan.workdays import local_date
 from models.tables import Case, OutboxMessage, Step
-from notifications.apprise_sender import asylum_centre_ref
 from notifications.contexts import CaseEndedContext
 from notifications.links import flow_run_url
 from notifications.messages import MessageType
@@ -75,6 +74,8 @@ def tell_case_ended(
         for department, context in contexts.items()
     ]
     if centre_told and case.asylum_centre_email:
+        from notifications.apprise_sender import asylum_centre_ref  # Apprise: only when needed
+
         messages.append(
             Outgoing(
                 department=ASYLUM_CENTRE,

@@ -23,6 +23,12 @@ def link_run(engine: Engine, case_ref: str, run_id: str) -> None:
         )
 
 
+def answers_applied(engine: Engine, case_ref: str) -> int | None:
+    """How many coordinator answers the case has applied: the number of the run's next wait."""
+    with session(engine) as db:
+        return db.exec(select(Case.inputs_applied).where(Case.ref == case_ref)).first()
+
+
 @dataclass(frozen=True)
 class RunToStart:
     """An active case that has no reception run yet: what starting one needs."""

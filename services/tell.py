@@ -17,7 +17,6 @@ from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
 from models.status import StepKind, StepStatus
 from models.tables import Step
-from notifications.apprise_sender import asylum_centre_ref
 from notifications.contexts import (
     CaseCompletedContext,
     CaseCreatedContext,
@@ -132,6 +131,8 @@ def tell_arrival(
 
     `again` names a cause (a reopening) for which the same date is sent once more.
     """
+    from notifications.apprise_sender import asylum_centre_ref  # Apprise: only when one is sent
+
     case = cf.case
     if not case.asylum_centre_email:
         return

@@ -142,3 +142,18 @@ def test_arrival_planning_skips_christmas() -> None:
 )
 def test_ages_are_whole_years_on_the_day(birth: date, day: date, age: int) -> None:
     assert age_on(birth, day) == age
+
+
+def test_danish_dates_are_babels_da_locale_day_by_day() -> None:
+    """The written-out names match CLDR's Danish (Babel) for every day of two years."""
+    from datetime import timedelta
+
+    from babel.dates import format_date
+
+    from koereplan.danish import danish_date, short_danish_date
+
+    for offset in range(2 * 366):
+        day = date(2026, 1, 1) + timedelta(days=offset)
+        assert danish_date(day) == format_date(day, format="d. MMMM y", locale="da")
+        assert short_danish_date(day) == format_date(day, format="EEE d. MMM y", locale="da")
+    assert short_danish_date(None) == danish_date(None) == "ikke fastsat"

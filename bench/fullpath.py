@@ -1,0 +1,141 @@
+"""`bench/fullpath.py N`: N households dropped into a running `koereplan serve`, to the end.
+
+Usage: .venv/bin/python bench/fullpath.py N [--limit L] [--serve-arg ARG …] [--seed S]
+       [--timeout S] [--keep]
+
+Set-up (not timed): a fresh temp home (PREFECT_HOME, Køreplan SQLite, inbox), the embedded
+default Prefect server (SubprocessASGIServer on SQLite, as `koereplan demo` uses), a webhook
+sink for every department and an SMTP sink for the asylum centres, then
+`.venv/bin/koereplan serve [--limit L] [ARG …]` as a subprocess; the clock waits until serve has
+registered its deployments and its first scheduled intake is over.
+
+Timed from the moment N seeded notices are in the inbox and one intake run is asked for
+(`run_deployment("intake/intake", timeout=0)`; the 60 s schedule may add another, claims make
+that harmless) until
+  CASES      N cases exist in the Køreplan database,
+  MESSAGES   every `case_created` outbox row is `sent` (every first message delivered),
+  SUSPENDED  N reception runs are Suspended (state PAUSED, waiting for a coordinator).
+The full path is done at the later of MESSAGES and SUSPENDED.
+
+Printed: the three times, the reception runs per second after the first one suspended, an
+extrapolation to 1,000 households at that rate (a straight line: say so when quoting it), the
+per-run stages from the runs' state histories (median / p90 of waiting for a runner slot,
+process start, run to suspension), the load before and after, and the machine's CPU use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+
+from _common import (
+    count_runs,
+    cpu_meter,
+    describe,
+    load_average,
+    make_notices,
+    private_env,
+    runs_of,
+    serve_subprocess,
+    stage_times,
+    surroundings,
+    wait_until,
+    write_notices,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("n", type=int)
+    parser.add_argument("--limit", type=int, help="koereplan serve --limit (default: its own)")
+    parser.add_argument("--serve-arg", action="append", default=[], help="more serve arguments")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--keep", action="store_true", help="keep the temp home")
+    args = parser.parse_args()
+
+    home = private_env("fullpath")
+    print(f"home {home}  load {load_average()}", flush=True)
+    serve_args = [*(["--limit", str(args.limit)] if args.limit else []), *args.serve_arg]
+    with surroundings(home) as sink, serve_subprocess(sink, serve_args) as serve:
+        from prefect.client.schemas.objects import StateType
+        from prefect.deployments import run_deployment
+        from sqlalchemy import func
+        from sqlmodel import col, select
+
+        from models.db import session
+        from models.tables import Case, OutboxMessage
+        from services.runtime import get_runtime
+
+        engine = get_runtime().engine
+        time.sleep(3)  # serve's first scheduled intake (an empty inbox) runs now
+
+        def cases() -> int:
+            with session(engine) as db:
+                return db.exec(select(func.count(col(Case.id)))).one()
+
+        def unsent_first_messages() -> int:
+            with session(engine) as db:
+                return db.exec(
+                    select(func.count(col(OutboxMessage.id))).where(
+                        OutboxMessage.message_type == "case_created",
+                        OutboxMessage.status != "sent",
+                    )
+                ).one()
+
+        write_notices(home / "inbox", make_notices(args.n, seed=args.seed))
+        load_before = load_average()
+        with cpu_meter() as cpu:
+            t0 = time.monotonic()
+            run_deployment("intake/intake", timeout=0, as_subflow=False)
+            seen: dict[str, float] = {}
+            first_paused: list[float] = []
+            last = [-1]
+
+            def progress() -> bool:
+                now = time.monotonic() - t0
+                if serve.poll() is not None:
+                    raise RuntimeError(f"koereplan serve exited ({serve.returncode}): serve.log")
+                if "cases" not in seen and cases() >= args.n:
+                    seen["cases"] = now
+                if "cases" in seen and "messages" not in seen and not unsent_first_messages():
+                    seen["messages"] = now
+                paused = count_runs("reception", [StateType.PAUSED])
+                if count_runs("reception", [StateType.FAILED, StateType.CRASHED]):
+                    raise RuntimeError("reception runs failed or crashed: see serve.log")
+                if paused and not first_paused:
+                    first_paused.append(now)
+                if paused != last[0]:
+                    last[0] = paused
+                    print(f"  {now:7.1f} s  {paused} suspended", flush=True)
+                if paused >= args.n:
+                    seen["suspended"] = now
+                return {"cases", "messages", "suspended"} <= set(seen)
+
+            wait_until(progress, args.timeout, 1.0, "the full path")
+            busy = cpu.utilisation()
+        load_after = load_average()
+        runs = runs_of("reception")
+        stages = stage_times([run.id for run in runs], "svar-0")
+
+    done = max(seen["messages"], seen["suspended"])
+    spread = seen["suspended"] - first_paused[0]
+    rate = (args.n - 1) / spread if spread > 0 else float("nan")
+    at_1000 = first_paused[0] + 999 / rate if rate == rate else float("nan")
+    print(f"\nFULL PATH  N={args.n}  serve {' '.join(serve_args) or '(defaults)'}")
+    print(f"  cases after {seen['cases']:.1f} s; first messages delivered after "
+          f"{seen['messages']:.1f} s; all reception runs Suspended after "
+          f"{seen['suspended']:.1f} s  → done after {done:.1f} s")  # fmt: skip
+    print(f"  first run Suspended after {first_paused[0]:.1f} s; then {rate:.2f} runs/s")
+    print(f"  extrapolated to 1,000 households at that rate (straight line): {at_1000:.0f} s")
+    print(f"  per run: waiting for a runner slot {describe(stages['slot'])}")
+    print(f"           process start (Pending→Running) {describe(stages['start'])}")
+    print(f"           run to suspension (Running→Suspended) {describe(stages['to_suspended'])}")
+    print(f"  load before {load_before}, after {load_after}; CPU during the clock {busy}")
+    if not args.keep:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
