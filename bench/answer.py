@@ -32,6 +32,7 @@ from _common import (
     load_average,
     make_notices,
     private_env,
+    resume_like_the_ui,
     runs_of,
     serve_subprocess,
     surroundings,
@@ -70,7 +71,6 @@ def main() -> None:
     print(f"home {home}  load {load_average()}", flush=True)
     serve_args = [*(["--limit", str(args.limit)] if args.limit else []), *args.serve_arg]
     with surroundings(home) as sink, serve_subprocess(sink, serve_args) as serve:
-        import httpx
         from prefect.client.orchestration import get_client
         from prefect.client.schemas.objects import StateType
         from prefect.deployments import run_deployment
@@ -97,14 +97,7 @@ def main() -> None:
                 before = _checklist(client, run_id)
                 answer = {"trin": _first_step(run_id, key), "handling": "udført", "initialer": "BM"}
                 t0 = time.monotonic()
-                response = httpx.post(
-                    f"{sink.api_url}/flow_runs/{run_id}/resume",
-                    json={"run_input": answer},
-                    timeout=60,
-                )
-                response.raise_for_status()
-                if response.json()["status"] != "ACCEPT":
-                    raise RuntimeError(response.text)
+                resume_like_the_ui(sink.api_url, run_id, answer)
 
                 def shown(
                     run_id: UUID = run_id, next_key: str = next_key, before: Any = before

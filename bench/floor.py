@@ -3,8 +3,8 @@
 Usage: .venv/bin/python bench/floor.py N [--limit L] [--seed S] [--keep]
 
 Set-up (not timed): a fresh temp home, the embedded default Prefect server, the sinks, N cases
-made by one in-process intake (`start=False`), and one runner (`flows.serving.runner_in_thread`:
-the product's deployments plus the floor's, `koereplan serve`'s poll interval and run limit, or
+made by one in-process intake (`start=False`), and one runner
+(`devtools.local_prefect.runner_in_thread`: the product's deployments plus the floor's, `koereplan serve`'s poll interval and run limit, or
 `--limit`) in this process. Its flow runs are processes, as under `koereplan serve`.
 
 FLOOR (timed first, so the product pays for any growth of the server's database): N runs of
@@ -36,28 +36,12 @@ from _common import (
     load_average,
     make_notices,
     private_env,
+    resume_like_the_ui,
     runs_of,
     surroundings,
     wait_until,
     write_notices,
 )
-
-
-def _resume_all(api_url: str, run_ids: list[Any], run_input: dict[str, Any] | None) -> None:
-    """The UI's Resume call for every run (503 retried: a busy server sheds load)."""
-    import httpx
-
-    body = {"run_input": run_input} if run_input is not None else {}
-    with httpx.Client(timeout=60) as client:
-        for run_id in run_ids:
-            for _ in range(10):
-                response = client.post(f"{api_url}/flow_runs/{run_id}/resume", json=body)
-                if response.status_code != 503:
-                    break
-                time.sleep(1)
-            response.raise_for_status()
-            if response.json()["status"] != "ACCEPT":
-                raise RuntimeError(response.text)
 
 
 def _all(deployment: str, n: int, test: Callable[[Any], bool]) -> Callable[[], bool]:
@@ -83,7 +67,8 @@ def _leg(n: int, start: Callable[[], list[Any]], deployment: str, key: str,
     wait_until(_all(deployment, n, _paused(key)), 3600, 1.0, f"{deployment} suspended")
     first = time.monotonic() - t0
     t1 = time.monotonic()
-    _resume_all(api_url, run_ids, resume_input)
+    for run_id in run_ids:
+        resume_like_the_ui(api_url, run_id, resume_input)
     wait_until(_all(deployment, n, done), 3600, 1.0, f"{deployment} after the resume")
     return first, time.monotonic() - t1
 
@@ -102,9 +87,9 @@ def main() -> None:
         from floor_flow import floor
         from prefect.deployments import run_deployment
 
+        from devtools.local_prefect import runner_in_thread
         from flows.intake import intake
         from flows.limits import POLL_SECONDS, machine_run_limit
-        from flows.serving import runner_in_thread
         from koereplan.answers import NO_STEP
 
         write_notices(home / "inbox", make_notices(args.n, seed=args.seed))

@@ -46,6 +46,7 @@ from _common import (
     load_average,
     make_notices,
     private_env,
+    resume_like_the_ui,
     surroundings,
     write_notices,
 )
@@ -63,6 +64,7 @@ CUMULATIVE = (
     ("dispatch (outbox → Apprise)", r"services/dispatch\.py.*\(dispatch\)"),
     ("checklist snapshot", r"services/checklist\.py.*\(snapshot\)"),
     ("artifact create", r"prefect/artifacts\.py.*\(create_table_artifact\)"),
+    ("one turn (task body)", r"tasks/reception\.py.*\(take_turn\)"),
     ("apply answer (task body)", r"tasks/casework\.py.*\(apply_answer\)"),
     ("suspend_flow_run", r"prefect/flow_runs\.py.*\(suspend_flow_run\)"),
     ("load flow from entrypoint", r"prefect/flows\.py.*\(load_flow_from_flow_run\)"),
@@ -139,28 +141,6 @@ def _phase_times(run_id: str, spawned: dict[str, Any], key: str) -> dict[str, fl
     }
 
 
-def _resume(run_id: str, api_url: str) -> float:
-    """The call the UI's Resume form makes; seconds until it is accepted."""
-    import httpx
-
-    from koereplan.answers import NO_STEP
-
-    t0 = time.perf_counter()
-    for _ in range(5):
-        response = httpx.post(
-            f"{api_url}/flow_runs/{run_id}/resume",
-            json={"run_input": {"trin": NO_STEP, "handling": "udført", "initialer": "BM"}},
-            timeout=60,
-        )
-        if response.status_code != 503:
-            break
-        time.sleep(1)
-    response.raise_for_status()
-    if response.json()["status"] != "ACCEPT":
-        raise RuntimeError(response.text)
-    return time.perf_counter() - t0
-
-
 def _import_groups(stderr: str) -> dict[str, float]:
     """Import self-time (s) by package group, from `-X importtime` output."""
     groups: dict[str, float] = defaultdict(float)
@@ -227,6 +207,7 @@ def main() -> None:
 
         from flows.intake import intake
         from flows.reception import reception
+        from koereplan.answers import NO_STEP
 
         n = len(modes) * args.samples + (1 if args.py_spy else 0)
         write_notices(home / "inbox", make_notices(n, seed=13))
@@ -251,7 +232,8 @@ def main() -> None:
                 for m, (mode, code, profiled) in enumerate(modes):
                     run_id = runs[len(modes) * i + m]
                     if phase == "ANSWER":
-                        resumes.append(_resume(run_id, sink.api_url))
+                        answer = {"trin": NO_STEP, "handling": "udført", "initialer": "BM"}
+                        resumes.append(resume_like_the_ui(sink.api_url, run_id, answer))
                     prof = profiles / f"{phase}-{i}.prof" if profiled else None
                     spawned = _spawn(run_id, {**env, "PYTHONPATH": str(code)}, code, prof)
                     results[(phase, mode)].append(_phase_times(run_id, spawned, key))

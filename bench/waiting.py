@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import subprocess
 import time
 from typing import Any
@@ -33,9 +32,11 @@ from typing import Any
 from _common import (
     REPO,
     count_runs,
+    deployments_ready,
     load_average,
     make_notices,
     private_env,
+    stop_process,
     surroundings,
     tree_rss_mib,
     wait_until,
@@ -58,30 +59,6 @@ def _engine_children(pid: int, baseline: set[int]) -> list[Any]:
         if "prefect.engine" in cmd or "multiprocessing" in cmd:
             found.append(child)
     return found
-
-
-def _deployment_ready() -> bool:
-    from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
-
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_deployment_by_name("intake/intake")
-            client.read_deployment_by_name("reception/reception")
-        except ObjectNotFound:
-            return False
-    return True
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGINT, 20), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        if proc.poll() is not None:
-            return
-        proc.send_signal(sig)
-        try:
-            proc.wait(wait)
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def main() -> None:
@@ -113,7 +90,7 @@ def main() -> None:
             stderr=subprocess.STDOUT,
         )
         try:
-            started = wait_until(_deployment_ready, 120, 0.5, "serve's deployments")
+            started = wait_until(deployments_ready, 120, 0.5, "serve's deployments")
             time.sleep(3)  # let serve settle (its first scheduled intake may run)
             wait_until(lambda: not _engine_children(serve.pid, set()), 120, 0.5, "idle serve")
             import psutil
@@ -173,7 +150,7 @@ def main() -> None:
                 flush=True,
             )
         finally:
-            _stop(serve)
+            stop_process(serve)
             log.close()
     if not args.keep:
         shutil.rmtree(home, ignore_errors=True)

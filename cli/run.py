@@ -54,6 +54,13 @@ def serve(
             "standard: `koereplan run-limit`."
         ),
     ] = None,
+    in_process: Annotated[
+        bool,
+        typer.Option(
+            "--in-process",
+            help="Reception runs on threads of this process, not a process each (faster).",
+        ),
+    ] = False,
 ) -> None:
     """Kør intake, modtagelse og fristovervågning mod det indstillede Prefect-API."""
     from models.private import private_dir
@@ -63,7 +70,7 @@ def serve(
     runtime = get_runtime()  # settings validated and database migrated before anything runs
     private_dir(runtime.settings.inbox)
     console.print("Køreplan kører. Stop med Ctrl-C.")
-    serve_forever(limit=limit)
+    serve_forever(limit=limit, in_process=in_process)
 
 
 def run_limit() -> None:

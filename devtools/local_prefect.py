@@ -18,7 +18,7 @@ from typing import Any
 import psutil
 from prefect.runner import Runner
 
-from serving import deployments
+from serving import deployments, make_runner
 from settings import get_settings
 
 
@@ -83,15 +83,26 @@ def local_prefect_server(timeout: int = 120, log: Path | None = None) -> Iterato
 
 @contextmanager
 def runner_in_thread(
-    poll_seconds: float = 0.5, limit: int | None = None, extra: Sequence[Any] = ()
+    poll_seconds: float = 0.5,
+    limit: int | None = None,
+    extra: Sequence[Any] = (),
+    in_process: bool = False,
 ) -> Iterator[Runner]:
     """A runner polling every `poll_seconds` in a background thread, stopped on exit.
 
     `extra`: more deployments to serve beside the product's (the benchmarks' floor flow).
+    `in_process`: reception runs on the runner's threads (`flows.inprocess`).
     """
-    runner = Runner(name="koereplan-runner", query_seconds=poll_seconds, limit=limit)
+    runner = make_runner(limit, poll_seconds, in_process)
     for deployment in [*deployments(schedules=False), *extra]:
         runner.add_deployment(deployment)
+    with running(runner):
+        yield runner
+
+
+@contextmanager
+def running(runner: Runner) -> Iterator[Runner]:
+    """Start `runner` (its deployments added) in a background thread; stop it on exit."""
     started = threading.Event()
     loops: dict[str, asyncio.AbstractEventLoop] = {}
 

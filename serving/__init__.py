@@ -8,12 +8,15 @@ are `flows.limits`, which the workers of a work pool use too.
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
 import yaml
 from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+from prefect.runner import Runner
 from prefect.schedules import Cron, Interval, Schedule
 
 from flows.intake import intake
@@ -95,14 +98,34 @@ def deployments(*, schedules: bool = True) -> list[Any]:
     ]
 
 
-def serve_forever(limit: int | None = None) -> None:
+def serve_forever(limit: int | None = None, in_process: bool = False) -> None:
     """Serve every deployment until stopped (Ctrl-C); at most `limit` runs execute at once.
 
     The default limit and the polling interval are `flows.limits`, which the workers of a
-    work pool use too (README, "Running it for real").
+    work pool use too (README, "Running it for real"). `in_process`: reception runs execute
+    on threads of this process instead of a process each (`flows.inprocess`).
     """
-    serve(
-        *deployments(),
-        limit=limit or machine_run_limit(),
-        query_seconds=POLL_SECONDS,
+    if not in_process:
+        serve(*deployments(), limit=limit or machine_run_limit(), query_seconds=POLL_SECONDS)
+        return
+    from prefect.exceptions import TerminationSignal
+
+    runner = make_runner(limit or machine_run_limit(), POLL_SECONDS, in_process=True)
+    for deployment in deployments():
+        runner.add_deployment(deployment)
+    with suppress(KeyboardInterrupt, TerminationSignal):
+        asyncio.run(runner.start())
+
+
+def make_runner(limit: int | None, poll_seconds: float, in_process: bool = False) -> Runner:
+    """A Prefect runner; with `in_process`, one that runs reception runs on its own threads."""
+    if not in_process:
+        return Runner(name="koereplan-runner", query_seconds=poll_seconds, limit=limit)
+    from flows.inprocess import InProcessRunner
+
+    return InProcessRunner(
+        in_process={"reception": reception},
+        name="koereplan-runner",
+        query_seconds=poll_seconds,
+        limit=limit,
     )
