@@ -2,6 +2,9 @@
 
 The runner here serves the reception flow under a deployment of its own, so the session's
 process runner (conftest) never takes these runs: every run below is executed on a thread.
+Named to run last: flows executed inside the pytest process leave its captured output
+streams unusable for the session runner's flow-run processes started afterwards (their
+output is streamed there), which crashed later e2e runs when this module ran first.
 """
 
 from __future__ import annotations
@@ -63,15 +66,18 @@ def test_a_reception_run_on_a_thread_waits_takes_an_answer_and_waits_again(
     assert run.name == f"modtagelse-{case.ref}"
     assert "status:active" in run.tags
     assert "Integrationskontrakt" in artifact_table(f"koereplan-{case.ref.lower()}")
-    housing = next(c for c in form_choices(run_id) if c.startswith("Bolig fundet"))
+    # Not the housing step: the session's webhook sink must not hear of renovation
+    # (test_reception checks that a single adult's housing step tells it only later).
+    choices = form_choices(run_id)
+    chosen = next(c for c in choices[1:] if not c.startswith("Bolig"))
 
-    send_like_the_ui(run_id, {"trin": housing, "handling": "udført", "initialer": "KT"})
+    send_like_the_ui(run_id, {"trin": chosen, "handling": "udført", "initialer": "KT"})
     wait_for_state(run_id, suspended_at("svar-1"), timeout=180)
 
     with session(get_runtime().engine) as db:
-        step = db.exec(select(Step).where(Step.case_id == case.id, Step.key == "bolig_indbo")).one()
-    assert (step.status, step.done_by) == ("done", "KT")
-    assert housing not in form_choices(run_id)
+        done = db.exec(select(Step).where(Step.case_id == case.id, Step.done_by == "KT")).all()
+    assert [step.status for step in done] == ["done"]
+    assert chosen not in form_choices(run_id)
     assert "udført" in artifact_table(f"koereplan-{case.ref.lower()}")
     assert in_process_runner.executed.count(run_id) == 2  # the first turn and the resumed one
     with get_client(sync_client=True) as client:
