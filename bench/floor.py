@@ -3,9 +3,10 @@
 Usage: .venv/bin/python bench/floor.py N [--limit L] [--seed S] [--keep]
 
 Set-up (not timed): a fresh temp home, the embedded default Prefect server, the sinks, N cases
-made by one in-process intake (`start=False`), and one runner
-(`devtools.local_prefect.runner_in_thread`: the product's deployments plus the floor's, `koereplan serve`'s poll interval and run limit, or
-`--limit`) in this process. Its flow runs are processes, as under `koereplan serve`.
+made by one in-process intake (`start=False`), and one runner in this process
+(`devtools.local_prefect.runner_in_thread`: the product's deployments plus the floor's,
+`koereplan serve`'s poll interval and run limit, or `--limit`). Its flow runs are processes,
+as under `koereplan serve`.
 
 FLOOR (timed first, so the product pays for any growth of the server's database): N runs of
 `bench/floor_flow.py:floor` (start, one task, suspend, resume once, complete) created at once
