@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from models.faults import reduced_database_errors
@@ -23,6 +21,7 @@ from services.checklist import Snapshot
 from services.runs import answers_applied
 from services.runtime import get_runtime
 from tasks.casework import apply_answer, link_flow_run, refresh_case
+from tasks.common import koereplan_task
 
 ANSWER_KEY = "svar-{}"  # the wait's pause key; the form's answer is `suspended-svar-N-response`
 
@@ -56,7 +55,7 @@ def waiting_answer(number: int) -> dict[str, Any] | None:
     return dict(value) if isinstance(value, dict) else None
 
 
-@task(cache_policy=NO_CACHE)
+@koereplan_task()
 @reduced_database_errors
 def take_turn(case_ref: str, answer: dict[str, Any] | None = None) -> Turn:
     """Link the run, apply the answer it was resumed with (once), send, redraw the checklist.
