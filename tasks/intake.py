@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from prefect import get_run_logger
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
+from prefect.exceptions import PrefectHTTPStatusError
 
 from koereplan.run_names import reception_run_name
 from models.columns import utcnow
@@ -21,6 +24,8 @@ from tasks.common import koereplan_task
 from tasks.wake import resume_waiting
 
 RECEPTION_DEPLOYMENT = "reception/reception"
+# Pauses before starting one case's run again when the Prefect server is busy (503) or away.
+START_PAUSES = (2.0, 5.0, 15.0)
 
 
 @koereplan_task()
@@ -71,15 +76,34 @@ def start_pending_receptions() -> list[str]:
     engine = get_runtime().engine
     started = []
     for case in runs.runs_to_start(engine):
-        run: FlowRun = run_deployment(  # type: ignore[assignment]  # sync call: not a coroutine
-            RECEPTION_DEPLOYMENT,
-            parameters={"case_ref": case.ref},
-            timeout=0,
-            as_subflow=False,
-            tags=[case.kind, f"status:{case.status}"],
-            flow_run_name=reception_run_name(case.ref, case.reception_number),
-            idempotency_key=reception_run_name(case.ref, case.reception_number),
-        )
+        run = start_reception(case)
         runs.record_started_run(engine, case.case_id, str(run.id))
         started.append(case.ref)
     return started
+
+
+def start_reception(case: runs.RunToStart) -> FlowRun:
+    """One case's reception run, started again after a pause while the server is busy.
+
+    A busy server (5xx, unreachable) is retried here, per case, not by retrying the whole
+    task: a task retry starts the rest but counts only its own starts. The idempotency key
+    makes a repeat of a start that did reach the server return the same run.
+    """
+    name = reception_run_name(case.ref, case.reception_number)
+    for pause in (*START_PAUSES, None):
+        try:
+            return run_deployment(  # type: ignore[return-value]  # sync call: not a coroutine
+                RECEPTION_DEPLOYMENT,
+                parameters={"case_ref": case.ref},
+                timeout=0,
+                as_subflow=False,
+                tags=[case.kind, f"status:{case.status}"],
+                flow_run_name=name,
+                idempotency_key=name,
+            )
+        except (httpx.TransportError, PrefectHTTPStatusError) as error:
+            response = getattr(error, "response", None)
+            if pause is None or (response is not None and response.status_code < 500):
+                raise
+            time.sleep(pause)
+    raise AssertionError("unreachable: the last pause is None")
