@@ -37,7 +37,7 @@ def done(
     ] = None,
 ) -> None:
     """Markér et trin som udført: trin, der ventede på det, åbnes; deres afdelinger får besked."""
-    from models.status import StepStatus
+    from koereplan.status import StepStatus
 
     day = parse_date("--dato", registered)
     _mark(case, step, person, StepStatus.DONE, by, note=note, registered=day)
@@ -51,7 +51,7 @@ def skip(
     by: ByOption = None,
 ) -> None:
     """Markér et trin som ikke relevant, med en begrundelse."""
-    from models.status import StepStatus
+    from koereplan.status import StepStatus
 
     _mark(case, step, person, StepStatus.NOT_APPLICABLE, by, reason=reason)
 
@@ -143,7 +143,7 @@ def _mark(
     reason: str | None = None,
     registered: date | None = None,
 ) -> None:
-    from models.status import StepStatus
+    from koereplan.status import StepStatus
     from services.steps import mark_step
 
     change = call_service(

@@ -33,8 +33,8 @@ def intake(
     """Modtag beskeder: de angivne filer, ellers hver fil i indbakken (flyttes, når den er læst)."""
     from rich.progress import Progress
 
+    from koereplan.status import NoticeOutcome
     from models.db import session
-    from models.status import NoticeOutcome
     from services.dispatch import dispatch
     from services.receiving import receive_batch
     from services.runs import case_run
@@ -79,7 +79,7 @@ def intake_json(result: Received) -> dict[str, object]:
 
 
 def _print_intake(results: list[Received], unread: list[str], waiting: int) -> None:
-    from models.status import NoticeOutcome
+    from koereplan.status import NoticeOutcome
 
     counts = Counter(r.outcome for r in results)
     for result in results:

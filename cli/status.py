@@ -22,8 +22,8 @@ def status() -> None:
     """Aktive sager på én skærm: åbne, overskredne og lovkrav; beskeder, der ikke er sendt."""
     from rich.table import Table
 
+    from koereplan.status import CaseStatus, OutboxStatus
     from koereplan.workdays import local_date
-    from models.status import CaseStatus, OutboxStatus
     from services.runtime import get_runtime
     from services.status import status_report
 

@@ -9,26 +9,27 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from koereplan.danish import STATUS_DA
+from koereplan.status import AuditAction
 from koereplan.workdays import COPENHAGEN
 
 AUDIT_HEADERS = ("Tidspunkt", "Hvem", "Hvad", "Trin", "Person", "Før → efter", "Begrundelse")
 ACTION_DA: dict[str, str] = {
-    "created": "sag oprettet",
-    "opened": "trin åbnet",
-    "waiting": "venter på dato (frist fjernet)",
-    "done": "udført",
-    "not_applicable": "ikke relevant",
-    "rescheduled": "ankomst flyttet",
-    "takeover": "overtagelsesdato fastsat",
-    "dated": "frist sat/flyttet",
-    "reminded": "påmindelse sendt",
-    "escalated": "rykker sendt",
-    "note": "note",
-    "completed": "sag afsluttet",
-    "amended": "ændret af Udlændingestyrelsen",
-    "withdrawn": "visitering tilbagekaldt",
-    "closed": "sag lukket",
-    "reopened": "sag genåbnet",
+    AuditAction.CREATED: "sag oprettet",
+    AuditAction.OPENED: "trin åbnet",
+    AuditAction.WAITING: "venter på dato (frist fjernet)",
+    AuditAction.DONE: "udført",
+    AuditAction.NOT_APPLICABLE: "ikke relevant",
+    AuditAction.RESCHEDULED: "ankomst flyttet",
+    AuditAction.TAKEOVER: "overtagelsesdato fastsat",
+    AuditAction.DATED: "frist sat/flyttet",
+    AuditAction.REMINDED: "påmindelse sendt",
+    AuditAction.ESCALATED: "rykker sendt",
+    AuditAction.NOTE: "note",
+    AuditAction.COMPLETED: "sag afsluttet",
+    AuditAction.AMENDED: "ændret af Udlændingestyrelsen",
+    AuditAction.WITHDRAWN: "visitering tilbagekaldt",
+    AuditAction.CLOSED: "sag lukket",
+    AuditAction.REOPENED: "sag genåbnet",
 }
 
 

@@ -13,6 +13,7 @@ from typing import Protocol
 from koereplan.danish import PHASE_DA, STATUS_DA, danish_date
 from koereplan.definition import Definition
 from koereplan.progress import is_overdue
+from koereplan.status import StepStatus
 from koereplan.takeover import WAITING_FOR_REGISTRATION_DA
 
 LEGAL_MARK = "§"
@@ -80,7 +81,7 @@ def checklist_rows(
     rows = []
     for step in steps:
         status = STATUS_DA.get(step.status, step.status)
-        if step.status == "waiting" and waiting and step.key in waiting:
+        if step.status == StepStatus.WAITING and waiting and step.key in waiting:
             status = waiting[step.key]
         overdue = today is not None and is_overdue(step.status, step.due, today)
         rows.append(

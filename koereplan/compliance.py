@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from koereplan.progress import OVERDUE_CAPABLE
+from koereplan.status import StepStatus
 from koereplan.workdays import working_day_on_or_after
 
 
@@ -54,9 +55,9 @@ def days_late(due: date, done_on: date) -> int:
 
 def outcome(step: LegalStep, today: date) -> Outcome:
     """Judge one step on `today`; a done step without a date counts as met on time."""
-    if step.status == "not_applicable":
+    if step.status == StepStatus.NOT_APPLICABLE:
         return Outcome.NOT_APPLICABLE
-    if step.status == "done":
+    if step.status == StepStatus.DONE:
         if step.done_on is None or days_late(step.due, step.done_on) == 0:
             return Outcome.ON_TIME
         return Outcome.LATE

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
+from koereplan.status import CaseStatus, CloseReason, NoticeOutcome, Phase, StepStatus
+
 # CLDR's Danish names (Babel's `da` locale, checked day by day in tests/unit/test_dates.py):
 # written out so a reception run's process does not load Babel and its locale data (~0.2 s).
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
@@ -14,40 +16,40 @@ SHORT_MONTHS_DA = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug."
 SHORT_WEEKDAYS_DA = ("man.", "tirs.", "ons.", "tors.", "fre.", "lør.", "søn.")
 
 STATUS_DA: dict[str, str] = {
-    "planned": "afventer",
-    "open": "åben",
-    "done": "udført",
-    "not_applicable": "ikke relevant",
-    "waiting": "venter på dato",
+    StepStatus.PLANNED: "afventer",
+    StepStatus.OPEN: "åben",
+    StepStatus.DONE: "udført",
+    StepStatus.NOT_APPLICABLE: "ikke relevant",
+    StepStatus.WAITING: "venter på dato",
 }
 
 CASE_STATUS_DA: dict[str, str] = {
-    "active": "aktiv",
-    "completed": "afsluttet",
-    "withdrawn": "tilbagekaldt",
-    "closed": "lukket",
+    CaseStatus.ACTIVE: "aktiv",
+    CaseStatus.COMPLETED: "afsluttet",
+    CaseStatus.WITHDRAWN: "tilbagekaldt",
+    CaseStatus.CLOSED: "lukket",
 }
 
 NOTICE_OUTCOME_DA: dict[str, str] = {
-    "accepted": "modtaget",
-    "duplicate": "allerede modtaget",
-    "conflict": "konflikt",
-    "rejected": "afvist",
-    "withdrawn": "tilbagekaldelse modtaget",
-    "amended": "ændring anvendt",
+    NoticeOutcome.ACCEPTED: "modtaget",
+    NoticeOutcome.DUPLICATE: "allerede modtaget",
+    NoticeOutcome.CONFLICT: "konflikt",
+    NoticeOutcome.REJECTED: "afvist",
+    NoticeOutcome.WITHDRAWN: "tilbagekaldelse modtaget",
+    NoticeOutcome.AMENDED: "ændring anvendt",
 }
 
 CLOSE_REASON_DA: dict[str, str] = {
-    "fraflyttet": "fraflyttet",
-    "udrejst": "udrejst",
-    "doedsfald": "dødsfald",
-    "andet": "andet",
+    CloseReason.FRAFLYTTET: "fraflyttet",
+    CloseReason.UDREJST: "udrejst",
+    CloseReason.DOEDSFALD: "dødsfald",
+    CloseReason.ANDET: "andet",
 }
 
 PHASE_DA: dict[str, str] = {
-    "foer": "Før modtagelsen",
-    "ankomst": "Ved modtagelsen",
-    "hverdag": "Hverdagen begynder",
+    Phase.FOER: "Før modtagelsen",
+    Phase.ANKOMST: "Ved modtagelsen",
+    Phase.HVERDAG: "Hverdagen begynder",
 }
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from koereplan.conditions import SCOPES, household_condition, parse_member_filter
 from koereplan.deadlines import Due
 from koereplan.household import Household, Person
+from koereplan.status import StepKind
 
-KINDS: tuple[str, ...] = ("task", "notice", "automatic")
+KINDS: tuple[str, ...] = tuple(StepKind)
 
 
 @dataclass(frozen=True)

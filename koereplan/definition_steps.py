@@ -11,6 +11,7 @@ from yaml.nodes import Node
 from koereplan.conditions import SCOPES, household_condition, parse_member_filter
 from koereplan.deadlines import parse_due
 from koereplan.definition import KINDS, Department, Phase, StepDef
+from koereplan.status import StepKind
 from koereplan.yaml_reader import NodeReader, hint, values
 
 STEP_FIELDS = {
@@ -95,7 +96,7 @@ class StepsReader(NodeReader):
         notify = self.texts(found.get("notify"), f"{path}.notify")
         for value, item, item_path in notify or []:
             self.department_ref(item, item_path, departments, value)
-        if kind == "notice" and notify == []:
+        if kind == StepKind.NOTICE and notify == []:
             self.problem(
                 found["kind"],
                 f"{path}.kind",

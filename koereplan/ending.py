@@ -13,9 +13,10 @@ from typing import Protocol, TypeVar
 from koereplan.danish import CLOSE_REASON_DA
 from koereplan.problems import Problem
 from koereplan.progress import FINISHED
+from koereplan.status import CloseReason, StepStatus
 
 WITHDRAWN_REASON = "visitering tilbagekaldt"
-CLOSE_REASONS = tuple(CLOSE_REASON_DA)
+CLOSE_REASONS = tuple(CloseReason)
 MAX_NOTE = 500
 _MUNICIPALITY_RE = re.compile(r"[0-9]{1,4}")
 
@@ -43,16 +44,16 @@ def close_problems(
     if grund not in CLOSE_REASONS:
         problems.append(Problem("grund", f"skal være en af {', '.join(CLOSE_REASONS)}"))
     code = (kommune or "").strip()
-    if grund == "fraflyttet" and not code:
+    if grund == CloseReason.FRAFLYTTET and not code:
         problems.append(Problem("kommune", "mangler: angiv den nye kommunes kode ved fraflytning"))
     if code and not _MUNICIPALITY_RE.fullmatch(code):
         problems.append(Problem("kommune", "skal være en kommunekode af 1–4 cifre (fx 101)"))
     elif code and code.lstrip("0") == own_municipality.lstrip("0"):
         problems.append(Problem("kommune", "er kommunens egen kode; angiv den nye kommune"))
-    if code and grund != "fraflyttet":
+    if code and grund != CloseReason.FRAFLYTTET:
         problems.append(Problem("kommune", "angives kun ved fraflytning"))
     text = (note or "").strip()
-    if grund == "andet" and not text:
+    if grund == CloseReason.ANDET and not text:
         problems.append(Problem("note", "mangler: beskriv grunden, når grunden er 'andet'"))
     if len(text) > MAX_NOTE:
         problems.append(Problem("note", f"må højst være {MAX_NOTE} tegn"))
@@ -66,4 +67,4 @@ def lapsing(steps: Iterable[S]) -> list[S]:
 
 def told_of(steps: Iterable[S]) -> list[S]:
     """Of the lapsing steps, those whose departments were told (they were open)."""
-    return [step for step in steps if step.status == "open"]
+    return [step for step in steps if step.status == StepStatus.OPEN]

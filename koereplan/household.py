@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from koereplan.status import CaseKind, MemberRole
+
 ADULT_AGE = 18
 PENSION_AGE = 67
 SENIOR_AGE = 65
@@ -57,14 +59,14 @@ class Household:
 
     @property
     def is_reunification(self) -> bool:
-        return self.kind == "familiesammenfoering"
+        return self.kind == CaseKind.FAMILIESAMMENFOERING
 
 
 ROLE_LABELS_DA: dict[str, str] = {
-    "hovedperson": "hovedperson",
-    "aegtefaelle": "ægtefælle",
-    "barn": "barn",
-    "anden": "anden",
+    MemberRole.HOVEDPERSON: "hovedperson",
+    MemberRole.AEGTEFAELLE: "ægtefælle",
+    MemberRole.BARN: "barn",
+    MemberRole.ANDEN: "anden",
 }
 
 

@@ -29,6 +29,7 @@ from koereplan.notice_fields import (
 from koereplan.notice_json import read_json
 from koereplan.notice_problems import danish, fail, path, reject
 from koereplan.problems import Problem
+from koereplan.status import CaseKind
 from koereplan.takeover import (
     DEFAULT_LEGAL_BASIS,
     Takeover,
@@ -39,9 +40,6 @@ from koereplan.takeover import (
 from koereplan.workdays import local_date
 
 MAX_MEMBERS = 20
-
-KINDS = ("opholdstilladelse", "familiesammenfoering")
-ROLES = ("hovedperson", "aegtefaelle", "barn", "anden")
 
 M = TypeVar("M", bound=Envelope)
 
@@ -91,7 +89,7 @@ class Notice(Envelope):
     @field_validator("legal_basis")
     @classmethod
     def _basis_only_for_permits(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and info.data.get("kind") == "familiesammenfoering":
+        if value is not None and info.data.get("kind") == CaseKind.FAMILIESAMMENFOERING:
             raise fail("må ikke angives ved familiesammenføring (kun ved opholdstilladelse)")
         return value
 
@@ -132,7 +130,7 @@ class Notice(Envelope):
     @property
     def is_reunification(self) -> bool:
         """Family reunification joins a case that already exists."""
-        return self.kind == "familiesammenfoering"
+        return self.kind == CaseKind.FAMILIESAMMENFOERING
 
     @property
     def decision(self) -> date:
@@ -178,7 +176,10 @@ class Notice(Envelope):
 def _cross_checks(data: dict[str, Any]) -> list[Problem]:
     """Rules across items, checked on the raw data so they report even when other fields fail."""
     problems: list[Problem] = []
-    if data.get("kind") == "familiesammenfoering" and data.get("reference_notice_id") is None:
+    if (
+        data.get("kind") == CaseKind.FAMILIESAMMENFOERING
+        and data.get("reference_notice_id") is None
+    ):
         problems.append(
             Problem("reference_notice_id", "mangler (påkrævet ved familiesammenføring)")
         )

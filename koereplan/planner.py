@@ -16,7 +16,7 @@ from koereplan.definition import Definition, StepDef
 from koereplan.household import Household
 from koereplan.notice import Notice
 from koereplan.progress import StepRef, dependencies_met, opening_status
-from koereplan.takeover import TakeoverBasis
+from koereplan.status import StepStatus, TakeoverBasis
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class CaseDates:
     takeover: date | None
     arrival_planned: bool = False
     decision: date | None = None  # None: the notice date
-    takeover_basis: TakeoverBasis = "statutory"
+    takeover_basis: TakeoverBasis = TakeoverBasis.STATUTORY
 
     def anchor(self, name: str, visitation: date | None = None) -> date | None:
         """The date of an anchor, or None when it is not known yet."""
@@ -186,7 +186,7 @@ def plan_case(
 
 def _initial_statuses(instances: list[tuple[StepDef, str | None]], dates: CaseDates) -> list[str]:
     """Statuses right after intake; repeated until stable, since automatic steps finish at once."""
-    statuses = ["planned"] * len(instances)
+    statuses: list[str] = [StepStatus.PLANNED] * len(instances)
     while True:
         refs = [StepRef(s.key, p, st) for (s, p), st in zip(instances, statuses, strict=True)]
         new = [

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-FINISHED = frozenset({"done", "not_applicable"})
-OVERDUE_CAPABLE = frozenset({"planned", "open"})
+from koereplan.status import StepKind, StepStatus
+
+FINISHED = frozenset({StepStatus.DONE, StepStatus.NOT_APPLICABLE})
+OVERDUE_CAPABLE = frozenset({StepStatus.PLANNED, StepStatus.OPEN})
 
 
 @dataclass(frozen=True)
@@ -38,18 +40,18 @@ def dependencies_met(person_id: str | None, after: Iterable[str], steps: Iterabl
 
 
 def opening_status(
-    *, kind: str, anchor_known: bool, deps_met: bool, current: str = "planned"
+    *, kind: str, anchor_known: bool, deps_met: bool, current: str = StepStatus.PLANNED
 ) -> str:
     """The status a not-yet-finished step should have now (see the spec's "status" words)."""
     if current in FINISHED:
         return current
-    if kind == "automatic" and deps_met and anchor_known:
-        return "done"
+    if kind == StepKind.AUTOMATIC and deps_met and anchor_known:
+        return StepStatus.DONE
     if not anchor_known:
-        return "waiting"
+        return StepStatus.WAITING
     if not deps_met:
-        return "planned"
-    return "open"
+        return StepStatus.PLANNED
+    return StepStatus.OPEN
 
 
 def is_overdue(status: str, due: date | None, today: date) -> bool:

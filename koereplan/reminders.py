@@ -23,9 +23,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 
+from koereplan.status import StepStatus
 from koereplan.workdays import add_working_days, is_working_day, local_date
 
-WATCHED: frozenset[str] = frozenset({"planned", "open"})
+WATCHED: frozenset[str] = frozenset({StepStatus.PLANNED, StepStatus.OPEN})
 REMINDED = 1
 FIRST_ESCALATION = 2
 

@@ -14,18 +14,18 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from koereplan.danish import danish_date
+from koereplan.status import CaseKind, TakeoverBasis
 from koereplan.workdays import is_public_holiday
 
-TakeoverBasis = Literal["statutory", "consent", "cpr_registration"]
 LegalBasis = Literal["asyl", "kvote"]
 LEGAL_BASES: tuple[str, ...] = ("asyl", "kvote")
 DEFAULT_LEGAL_BASIS: LegalBasis = "asyl"
 REGISTRATION_STEP = "cpr_tilflyttet"
 
 BASIS_DA: dict[str, str] = {
-    "statutory": "lovens frist",
-    "consent": "efter samtykke",
-    "cpr_registration": "fra CPR-registrering",
+    TakeoverBasis.STATUTORY: "lovens frist",
+    TakeoverBasis.CONSENT: "efter samtykke",
+    TakeoverBasis.CPR_REGISTRATION: "fra CPR-registrering",
 }
 WAITING_FOR_REGISTRATION_DA = "venter på registrering i CPR"
 
@@ -62,7 +62,7 @@ def statutory_takeover(decision: date) -> date:
 
 def by_registration(kind: str, legal_basis: str | None) -> bool:
     """IL § 4 stk. 3: quota refugees and family reunification start at CPR registration."""
-    return kind == "familiesammenfoering" or legal_basis == "kvote"
+    return kind == CaseKind.FAMILIESAMMENFOERING or legal_basis == "kvote"
 
 
 def resolve_takeover(
@@ -70,10 +70,10 @@ def resolve_takeover(
 ) -> Takeover:
     """The takeover from the household's legal basis and a date given in the notice, if any."""
     if by_registration(kind, legal_basis):
-        return Takeover(given, "cpr_registration")
+        return Takeover(given, TakeoverBasis.CPR_REGISTRATION)
     if given is None:
-        return Takeover(statutory_takeover(decision), "statutory")
-    return Takeover(given, "consent")
+        return Takeover(statutory_takeover(decision), TakeoverBasis.STATUTORY)
+    return Takeover(given, TakeoverBasis.CONSENT)
 
 
 def consent_problem(consent: date, decision: date) -> str | None:

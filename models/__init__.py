@@ -1,4 +1,4 @@
-"""The SQL state of Køreplan: tables, status values, engine, migrations and atomic counters."""
+"""The SQL state of Køreplan: tables, engine, migrations and atomic counters."""
 
 from models.bookings import (
     NoArrivalDayError,
@@ -10,18 +10,6 @@ from models.bookings import (
 from models.columns import UTCDateTime, utcnow
 from models.counters import format_case_ref, next_case_ref
 from models.db import database_url, make_engine, migrate, session
-from models.status import (
-    AuditAction,
-    CaseKind,
-    CaseStatus,
-    MemberRole,
-    NoticeOutcome,
-    OutboxStatus,
-    Phase,
-    StepKind,
-    StepStatus,
-    TakeoverBasis,
-)
 from models.tables import (
     ArrivalBooking,
     AuditEntry,
@@ -35,24 +23,14 @@ from models.tables import (
 
 __all__ = [
     "ArrivalBooking",
-    "AuditAction",
     "AuditEntry",
     "Case",
     "CaseCounter",
-    "CaseKind",
-    "CaseStatus",
     "Member",
-    "MemberRole",
     "NoArrivalDayError",
-    "NoticeOutcome",
     "NoticeRecord",
     "OutboxMessage",
-    "OutboxStatus",
-    "Phase",
     "Step",
-    "StepKind",
-    "StepStatus",
-    "TakeoverBasis",
     "UTCDateTime",
     "book_arrival",
     "book_day",

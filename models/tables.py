@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from koereplan.status import CaseStatus, OutboxStatus, StepStatus
 from models.columns import UTCDateTime, utcnow
-from models.status import CaseStatus, OutboxStatus, StepStatus
 
 # Stable constraint names, so Alembic batch mode on SQLite and PostgreSQL agree.
 SQLModel.metadata.naming_convention = {

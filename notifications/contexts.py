@@ -168,7 +168,7 @@ class CaseEndedContext:
 
     department_name: str
     case_ref: str
-    ending: str  # models.status.CaseStatus: withdrawn or closed
+    ending: str  # koereplan.status.CaseStatus: withdrawn or closed
     ended_on: date
     steps_lapsed: int = 0
     reason: str | None = None

@@ -30,8 +30,8 @@ from koereplan.notice_problems import NoticeRejected
 from koereplan.planner import CaseDates, PlannedStep, plan_case, plan_dates
 from koereplan.problems import Problem
 from koereplan.replanning import LAPSED_REASON, compare_steps, merged_order, step_key
+from koereplan.status import AuditAction, CaseStatus, NoticeOutcome, StepStatus
 from models.columns import utcnow
-from models.status import AuditAction, CaseStatus, NoticeOutcome, StepStatus
 from models.tables import AuditEntry, Case, Member, NoticeRecord, OutboxMessage, Step
 from notifications.messages import MessageType
 from services.casefile import CaseFile, load_case

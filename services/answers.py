@@ -26,9 +26,9 @@ from koereplan.answers import (
 from koereplan.danish import CLOSE_REASON_DA
 from koereplan.definition import Definition
 from koereplan.notes import refusal
+from koereplan.status import StepStatus
 from koereplan.workdays import local_date
 from models.db import session
-from models.status import StepStatus
 from models.tables import Case
 from services.casefile import CaseError
 from services.checklist import snapshot

@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 from koereplan.danish import CASE_STATUS_DA
 from koereplan.definition import Definition
 from koereplan.household import Household, Person, age_on, person_labels
+from koereplan.status import CaseStatus
 from koereplan.takeover import by_registration
-from models.status import CaseStatus
 from models.tables import Case, Member, Step
 
 

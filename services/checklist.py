@@ -12,9 +12,9 @@ from koereplan.checklist import ChecklistRow, checklist_rows, waiting_reasons
 from koereplan.danish import CASE_STATUS_DA, danish_date
 from koereplan.definition import Definition
 from koereplan.progress import FINISHED
+from koereplan.status import CaseStatus, OutboxStatus, StepStatus
 from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
-from models.status import CaseStatus, OutboxStatus, StepStatus
 from services.casefile import CaseFile, department_names, load_case
 from services.dispatch import pending_counts
 from services.documents import document_counts

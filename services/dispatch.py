@@ -27,9 +27,9 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from koereplan.definition import Definition
+from koereplan.status import OutboxStatus
 from models.columns import utcnow
 from models.db import session
-from models.status import OutboxStatus
 from models.tables import Case, OutboxMessage
 from services.steps import deliver_notice_steps
 

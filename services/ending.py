@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 from koereplan.definition import Definition
 from koereplan.ending import WITHDRAWN_REASON, close_problems, closing_reason, lapsing, told_of
 from koereplan.problems import Problem
+from koereplan.status import AuditAction, CaseKind, CaseStatus, StepStatus
 from models.bookings import book_day, release_arrival
 from models.columns import utcnow
-from models.status import AuditAction, CaseKind, CaseStatus, StepStatus
 from models.tables import AuditEntry, Case, Step
 from services.casefile import CaseError, CaseFile, load_case, require_active
 from services.ending_messages import centre_awaits_move, tell_case_ended

@@ -22,13 +22,13 @@ from koereplan.notice import Notice
 from koereplan.notice_problems import NoticeRejected
 from koereplan.planner import plan_case
 from koereplan.problems import Problem
+from koereplan.status import CaseStatus, NoticeOutcome, StepStatus
 from koereplan.withdrawal import Withdrawal
 from koereplan.workdays import is_working_day
 from models.bookings import NoArrivalDayError, book_arrival, book_day
 from models.columns import utcnow
 from models.counters import next_case_ref
 from models.db import session
-from models.status import CaseStatus, NoticeOutcome, StepStatus
 from models.tables import AuditEntry, Case, Member, NoticeRecord, Step
 from services.amend import receive_amendment
 from services.casefile import load_case

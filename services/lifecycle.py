@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models.status import CaseStatus
+from koereplan.status import CaseStatus
 from models.tables import Case
 
 ENDED = (CaseStatus.WITHDRAWN.value, CaseStatus.CLOSED.value)

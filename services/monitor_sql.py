@@ -30,8 +30,8 @@ from sqlmodel import Session
 
 from koereplan.household import Person, person_labels
 from koereplan.reminders import WATCHED, Action, Window
+from koereplan.status import AuditAction, CaseStatus
 from models.columns import UTCDateTime, utcnow
-from models.status import AuditAction, CaseStatus
 from models.tables import AuditEntry, Case, Member, Step
 from notifications.links import flow_run_url
 

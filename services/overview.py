@@ -28,9 +28,9 @@ from koereplan.overview import (
     compliance_of,
 )
 from koereplan.progress import OVERDUE_CAPABLE
+from koereplan.status import CaseStatus, Phase, StepStatus
 from koereplan.takeover import REGISTRATION_STEP
 from koereplan.workdays import add_working_days, local_date
-from models.status import CaseStatus, Phase, StepStatus
 from models.tables import Case, Member, Step
 from services.casefile import department_names
 from services.monitor import ASYLUM_CENTRE

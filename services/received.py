@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from koereplan.problems import Problem
-from models.status import NoticeOutcome
+from koereplan.status import NoticeOutcome
 from models.tables import NoticeRecord
 from services.tell import tell_notice_rejected
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.status import NoticeOutcome
+from koereplan.status import NoticeOutcome
 from services import documents, inbox
 from services.intake import Received, receive_file
 from services.runtime import get_runtime

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
+from koereplan.status import CaseStatus
 from models.db import session
-from models.status import CaseStatus
 from models.tables import Case
 from services.casefile import CaseError
 

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from koereplan.progress import OVERDUE_CAPABLE, is_overdue
+from koereplan.status import CaseStatus
 from models.db import session
-from models.status import CaseStatus
 from models.tables import Case, OutboxMessage, Step
 from services.lifecycle import case_counts, ended_cases
 

@@ -12,10 +12,17 @@ from koereplan.definition import Definition
 from koereplan.notes import refusal
 from koereplan.planner import CaseDates, step_due
 from koereplan.progress import FINISHED, StepRef, dependencies_met, opening_status
+from koereplan.status import (
+    AuditAction,
+    CaseStatus,
+    OutboxStatus,
+    StepKind,
+    StepStatus,
+    TakeoverBasis,
+)
 from koereplan.takeover import REGISTRATION_STEP, registration_problem
 from koereplan.workdays import local_date
 from models.columns import utcnow
-from models.status import AuditAction, CaseStatus, OutboxStatus, StepKind, StepStatus
 from models.tables import AuditEntry, Case, OutboxMessage, Step
 from services.casefile import CaseError, CaseFile, load_case, require_active
 from services.tell import tell_case_completed, tell_departments_about
@@ -44,7 +51,7 @@ def stored_dates(case: Case) -> CaseDates:
         takeover=case.takeover_date,
         arrival_planned=case.arrival_planned,
         decision=case.decision_date or case.notice_date,
-        takeover_basis=case.takeover_basis or "statutory",  # type: ignore[arg-type]
+        takeover_basis=TakeoverBasis(case.takeover_basis or TakeoverBasis.STATUTORY),
     )
 
 
@@ -215,7 +222,7 @@ def _record_registration(
         raise CaseError(
             f"Registreringsdato i CPR {registered.isoformat()} {problem}. Intet er ændret."
         )
-    case.takeover_date, case.takeover_basis = registered, "cpr_registration"
+    case.takeover_date, case.takeover_basis = registered, TakeoverBasis.CPR_REGISTRATION
     db.add(case)
     db.add(
         AuditEntry(

@@ -12,8 +12,8 @@ from datetime import date
 from sqlmodel import Session
 
 from koereplan.definition import Definition
+from koereplan.status import AuditAction, CaseStatus, TakeoverBasis
 from koereplan.takeover import by_registration, consent_problem
-from models.status import AuditAction, CaseStatus, TakeoverBasis
 from models.tables import AuditEntry, Step
 from services.casefile import CaseError, load_case
 from services.steps import already_applied, redate

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from koereplan.definition import Definition
 from koereplan.planner import step_due
+from koereplan.status import AuditAction, CaseStatus, NoticeOutcome, StepStatus, TakeoverBasis
 from koereplan.takeover import (
     BASIS_DA,
     LEGAL_BASES,
@@ -28,7 +29,6 @@ from koereplan.takeover import (
     statutory_takeover,
 )
 from models.columns import utcnow
-from models.status import AuditAction, CaseStatus, NoticeOutcome, StepStatus, TakeoverBasis
 from models.tables import AuditEntry, Case, NoticeRecord, Step
 from notifications.contexts import DueChange, DueMovedContext
 from notifications.messages import MessageType
@@ -197,18 +197,18 @@ def _target(case: Case, decision: date, legal_basis: str | None) -> tuple[Takeov
     if case.takeover_basis in (TakeoverBasis.CONSENT, TakeoverBasis.CPR_REGISTRATION) and (
         case.takeover_date is not None
     ):
-        return Takeover(case.takeover_date, case.takeover_basis), None  # type: ignore[arg-type]
+        return Takeover(case.takeover_date, TakeoverBasis(case.takeover_basis)), None
     given = case.takeover_date if case.takeover_given else None
     if by_registration(case.kind, legal_basis):
-        return Takeover(given, "cpr_registration"), None
+        return Takeover(given, TakeoverBasis.CPR_REGISTRATION), None
     statutory = statutory_takeover(decision)
     if given is None:
-        return Takeover(statutory, "statutory"), None
+        return Takeover(statutory, TakeoverBasis.STATUTORY), None
     problem = consent_problem(given, decision)
     if problem:
         note = f"beskedens takeover_date {given.isoformat()} {problem}: lovens frist gælder"
-        return Takeover(statutory, "statutory"), note
-    return Takeover(given, "consent"), None
+        return Takeover(statutory, TakeoverBasis.STATUTORY), note
+    return Takeover(given, TakeoverBasis.CONSENT), None
 
 
 def _add_new_steps(db: Session, cf: CaseFile, definition: Definition) -> list[str]:

@@ -13,9 +13,9 @@ from koereplan.arrival import OVERBOOKED_NOTE
 from koereplan.definition import Definition
 from koereplan.file_names import shown_file_name
 from koereplan.problems import Problem
+from koereplan.status import StepKind, StepStatus
 from koereplan.takeover import describe_takeover
 from koereplan.workdays import local_date
-from models.status import StepKind, StepStatus
 from models.tables import Step
 from notifications.contexts import (
     CaseCompletedContext,

@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from models import Case, CaseKind, book_arrival, bookings, next_case_ref, session
+from koereplan.status import CaseKind
+from models import Case, book_arrival, bookings, next_case_ref, session
 
 T = TypeVar("T")
 THREADS = 8

@@ -11,21 +11,23 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from koereplan.status import (
+    CaseKind,
+    MemberRole,
+    NoticeOutcome,
+    OutboxStatus,
+    Phase,
+    StepKind,
+    StepStatus,
+)
 from models import (
     ArrivalBooking,
     AuditEntry,
     Case,
-    CaseKind,
     Member,
-    MemberRole,
-    NoticeOutcome,
     NoticeRecord,
     OutboxMessage,
-    OutboxStatus,
-    Phase,
     Step,
-    StepKind,
-    StepStatus,
     book_arrival,
     book_day,
     bookings,

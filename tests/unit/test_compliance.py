@@ -127,6 +127,6 @@ def test_the_digest_goes_out_on_the_weeks_first_working_day() -> None:
 
 def test_every_audit_action_has_danish_words_in_the_export() -> None:
     from koereplan.audit_trail import ACTION_DA
-    from models.status import AuditAction
+    from koereplan.status import AuditAction
 
     assert {action.value for action in AuditAction} <= set(ACTION_DA)

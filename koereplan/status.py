@@ -1,4 +1,8 @@
-"""Allowed string values of the status and kind columns, so callers never spell them by hand."""
+"""Allowed string values of the status and kind columns, so callers never spell them by hand.
+
+Plain `StrEnum`s in the pure core, since the core's rules (progress, compliance, ending, the
+Danish words) speak of them too and may not import `models/`; the values are stored as they are.
+"""
 
 from enum import StrEnum
 
