@@ -77,8 +77,10 @@ def check_config(
         for problem in problems:
             err_console.print(f"  • {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
+    centre = f", asylcenter: {definition.asylum_centre}" if definition.asylum_centre else ""
     console.print(
         f"{path}: OK — {len(definition.steps)} trin, {len(definition.departments)} afdelinger"
+        f" (koordinatorer: {definition.coordinators}{centre})"
     )
 
 
@@ -93,10 +95,11 @@ def _routing_problems(definition: Definition, apprise_config: Path) -> list[str]
     except OSError as error:
         return [f"{apprise_config}: {error.strerror or error}"]
     keys = list(definition.departments)
+    from_case = [key for key, dept in definition.departments.items() if dept.from_case]
     return [
         *(
             f"{apprise_config}: afdelingen {key!r} har ingen adresse"
-            for key in missing_departments(routing, keys)
+            for key in missing_departments(routing, keys, from_case=from_case)
         ),
         *(
             f"{apprise_config}: tagget {tag!r} bruges ikke af nogen afdeling"

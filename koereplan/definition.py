@@ -19,11 +19,16 @@ KINDS: tuple[str, ...] = tuple(StepKind)
 
 @dataclass(frozen=True)
 class Department:
-    """Who does a step or is told about it; `key` is the Apprise tag."""
+    """Who does a step or is told about it; `key` is the Apprise tag.
+
+    `from_case`: the address comes from the case (its asylum centre), not the routing file.
+    `coordinators`: the coordinators of the reception, told of what no other department owns.
+    """
 
     key: str
     name: str
     from_case: bool = False
+    coordinators: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,25 @@ class Definition:
         if position is None:
             return (len(self.phases), len(self.steps), member_index)
         return (self.phase_index(self.steps[position].phase), position, member_index)
+
+    @property
+    def coordinators(self) -> str:
+        """The coordinators' department key: overviews, escalations, rejected notices.
+
+        The file reader requires exactly one; KeyError when a hand-built definition has none.
+        """
+        for department in self.departments.values():
+            if department.coordinators:
+                return department.key
+        raise KeyError("no department in the køreplan is marked `coordinators: true`")
+
+    @property
+    def asylum_centre(self) -> str | None:
+        """The asylum centre's department key (`from_case: true`), None when the file has none.
+
+        It is told by mail per case and is never responsible for a step.
+        """
+        return next((d.key for d in self.departments.values() if d.from_case), None)
 
     def department(self, key: str) -> Department:
         """The department named `key`; KeyError names it when the køreplan has no such one."""

@@ -36,7 +36,7 @@ def check_definition(path: Path) -> list[Problem]:
 _TOP_FIELDS = {"municipality": True, "phases": True, "departments": True, "steps": True}
 _MUNICIPALITY_FIELDS = {"name": True, "code": False}
 _PHASE_FIELDS = {"key": True, "title": True}
-_DEPARTMENT_FIELDS = {"key": True, "name": True, "from_case": False}
+_DEPARTMENT_FIELDS = {"key": True, "name": True, "from_case": False, "coordinators": False}
 
 
 def _read(path: Path) -> tuple[Definition | None, list[Problem]]:
@@ -108,6 +108,7 @@ class _Reader(StepsReader):
     def departments(self, node: Node | None) -> dict[str, Department]:
         """The departments by key, in file order; reports duplicates."""
         departments: dict[str, Department] = {}
+        marked: dict[str, list[tuple[str, Node]]] = {"coordinators": [], "from_case": []}
         items = self.sequence(node, "departments", "departments") if node is not None else None
         for i, item in enumerate(items or []):
             path = f"departments[{i}]"
@@ -116,11 +117,54 @@ class _Reader(StepsReader):
                 continue
             key = self.key(found.get("key"), f"{path}.key")
             name = self.text(found.get("name"), f"{path}.name")
-            from_case = self.flag(found.get("from_case"), f"{path}.from_case", False)
-            if key is None or name is None or from_case is None:
+            # A bad flag is reported and read as false, so the steps naming the department
+            # are not reported too.
+            from_case = self.flag(found.get("from_case"), f"{path}.from_case", False) or False
+            coordinators = (
+                self.flag(found.get("coordinators"), f"{path}.coordinators", False) or False
+            )
+            if key is None or name is None:
                 continue
             if key in departments:
                 self.problem(found["key"], f"{path}.key", f"duplicate department key {key!r}")
                 continue
-            departments[key] = Department(key=key, name=name, from_case=from_case)
+            if from_case and coordinators:
+                self.problem(
+                    found["coordinators"],
+                    f"{path}.coordinators",
+                    "the coordinators need an address in the routing file, not one from the case",
+                )
+            departments[key] = Department(
+                key=key, name=name, from_case=from_case, coordinators=coordinators
+            )
+            for flag, value in (("coordinators", coordinators), ("from_case", from_case)):
+                if value:
+                    marked[flag].append((path, found[flag]))
+        self.special_departments(node, departments, marked)
         return departments
+
+    def special_departments(
+        self,
+        node: Node | None,
+        departments: dict[str, Department],
+        marked: dict[str, list[tuple[str, Node]]],
+    ) -> None:
+        """Exactly one department is the coordinators', at most one is the asylum centre.
+
+        The code tells them by role (overviews, escalations, rejected notices; moving notices),
+        so the file must say which department plays each.
+        """
+        for flag, flagged in marked.items():
+            for path, flag_node in flagged[1:]:
+                self.problem(
+                    flag_node,
+                    f"{path}.{flag}",
+                    f"only one department may be marked `{flag}: true` ({flagged[0][0]} is)",
+                )
+        if node is not None and departments and not marked["coordinators"] and not self.problems:
+            self.problem(
+                node,
+                "departments",
+                "no department is marked `coordinators: true`: mark the coordinators' department"
+                " (overviews, escalations and rejected notices go there)",
+            )

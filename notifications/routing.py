@@ -17,7 +17,6 @@ from apprise.utils.parse import GET_SCHEMA_RE
 
 from notifications.logcapture import capture_apprise_log
 
-ASYLUM_CENTRE = "asylcenter"
 TOP_LEVEL_KEYS = {"version", "tag", "tags", "urls", "asset"}
 RETIRED_SCHEMES = {
     "msteams": "Teams is workflows:// in Apprise 1.x",
@@ -116,9 +115,12 @@ def parse_routing(text: str, name: str = "<routing>") -> Routing:
     return Routing(source=name, routes=tuple(routes))
 
 
-def missing_departments(routing: Routing, department_keys: Iterable[str]) -> list[str]:
-    """Departments nobody could reach; the asylum centre's address comes from the case."""
-    return [key for key in department_keys if key != ASYLUM_CENTRE and not routing.urls_for(key)]
+def missing_departments(
+    routing: Routing, department_keys: Iterable[str], *, from_case: Iterable[str] = ()
+) -> list[str]:
+    """Departments nobody could reach; `from_case` ones (the asylum centre) need no route."""
+    by_case = set(from_case)
+    return [key for key in department_keys if key not in by_case and not routing.urls_for(key)]
 
 
 def unused_tags(routing: Routing, department_keys: Iterable[str]) -> list[str]:

@@ -74,15 +74,19 @@ def receive_amendment(
     """Apply one amendment once; a resend changes nothing, anything doubtful is quarantined."""
     sha = hashlib.sha256(raw).hexdigest()
     notice_id = amendment.notice_id
-    known = _known(db, amendment, file_name, raw, sha)
+    known = _known(db, definition, amendment, file_name, raw, sha)
     if known is not None:
         return known
     case = _target(db, amendment)
     if isinstance(case, Problem):
-        return reject(db, file_name, raw, sha, [case], notice_id, NoticeOutcome.REJECTED)
+        return reject(
+            db, definition, file_name, raw, sha, [case], notice_id, NoticeOutcome.REJECTED
+        )
     stale = _stale(case, amendment)
     if stale is not None:
-        return reject(db, file_name, raw, sha, [stale], notice_id, NoticeOutcome.REJECTED)
+        return reject(
+            db, definition, file_name, raw, sha, [stale], notice_id, NoticeOutcome.REJECTED
+        )
     cf = load_case(db, case.ref)
     stored = stored_notice(db, case)
     merged_data = merge(stored, json.loads(raw.decode("utf-8-sig")))
@@ -95,7 +99,9 @@ def receive_amendment(
         problems.extend(rejected.problems)
     problems.extend(role_changes({m.person_id: m.role for m in cf.members}, merged_data))
     if problems:
-        return reject(db, file_name, raw, sha, problems, notice_id, NoticeOutcome.REJECTED)
+        return reject(
+            db, definition, file_name, raw, sha, problems, notice_id, NoticeOutcome.REJECTED
+        )
     apply_amendment(db, definition, cf, merged, changed_fields(stored, merged_data), amendment)
     db.add(record(file_name, raw, sha, notice_id, AMENDED, case_id=case.id))
     db.flush()
@@ -165,7 +171,7 @@ def apply_amendment(
 
 
 def _known(
-    db: Session, amendment: Amendment, file_name: str, raw: bytes, sha: str
+    db: Session, definition: Definition, amendment: Amendment, file_name: str, raw: bytes, sha: str
 ) -> Received | None:
     """A resend of an applied amendment (duplicate) or its id used before (conflict)."""
     notice_id = amendment.notice_id
@@ -176,7 +182,9 @@ def _known(
             f"beskeden {notice_id} er allerede modtaget og oprettede sag {opened.ref}; "
             "en ændring skal have sit eget notice_id",
         )
-        return reject(db, file_name, raw, sha, [problem], notice_id, NoticeOutcome.CONFLICT)
+        return reject(
+            db, definition, file_name, raw, sha, [problem], notice_id, NoticeOutcome.CONFLICT
+        )
     earlier = db.exec(
         select(NoticeRecord).where(
             NoticeRecord.notice_id == notice_id, NoticeRecord.outcome == AMENDED
@@ -196,7 +204,7 @@ def _known(
         f"ændringen {notice_id} er allerede anvendt med et andet indhold (sag {ref}); "
         "den første ændring gælder",
     )
-    return reject(db, file_name, raw, sha, [problem], notice_id, NoticeOutcome.CONFLICT)
+    return reject(db, definition, file_name, raw, sha, [problem], notice_id, NoticeOutcome.CONFLICT)
 
 
 def _target(db: Session, amendment: Amendment) -> Case | Problem:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from koereplan.definition import Definition
 from koereplan.documents import (
     FILE,
     MISMATCH,
@@ -69,6 +70,7 @@ def announce(db: Session, case: Case, notice_id: str, documents: Sequence[Docume
 
 def file_documents(
     engine: Engine,
+    definition: Definition,
     settings: Settings,
     inbox: Path,
     paths: Sequence[Path],
@@ -79,14 +81,16 @@ def file_documents(
     outcomes: Counter[str] = Counter()
     for path in paths:
         try:
-            outcomes[_one(engine, settings, inbox, path, now)] += 1
+            outcomes[_one(engine, definition, settings, inbox, path, now)] += 1
         except OSError:
             outcomes["error"] += 1  # gone, unreadable or another file system: tried again later
-    outcomes["missing"] = report_missing(engine, settings, now)
+    outcomes["missing"] = report_missing(engine, definition, settings, now)
     return outcomes
 
 
-def report_missing(engine: Engine, settings: Settings, now: datetime) -> int:
+def report_missing(
+    engine: Engine, definition: Definition, settings: Settings, now: datetime
+) -> int:
     """Tell the coordinators once about each document announced long ago and not received."""
     after = timedelta(seconds=settings.document_missing_seconds)
     with session(engine) as db:
@@ -101,11 +105,20 @@ def report_missing(engine: Engine, settings: Settings, now: datetime) -> int:
         for row, ref in late:
             row.missing_reported_at = now
             db.add(row)
-            tell_document_problem(db, ref, row.filename, "er ikke modtaget", row.case_id)
+            tell_document_problem(
+                db, definition, ref, row.filename, "er ikke modtaget", row.case_id
+            )
     return len(late)
 
 
-def _one(engine: Engine, settings: Settings, inbox: Path, path: Path, now: datetime) -> str:
+def _one(
+    engine: Engine,
+    definition: Definition,
+    settings: Settings,
+    inbox: Path,
+    path: Path,
+    now: datetime,
+) -> str:
     sha256, arrived = _checksum(path)
     with session(engine) as db:
         rows = db.exec(
@@ -131,11 +144,11 @@ def _one(engine: Engine, settings: Settings, inbox: Path, path: Path, now: datet
                 row.mismatch_at = now
                 db.add(row)
                 tell_document_problem(
-                    db, match.case_ref, path.name, "har en anden sha256", row.case_id
+                    db, definition, match.case_ref, path.name, "har en anden sha256", row.case_id
                 )
             _quarantine(inbox, path, OTHER_CHECKSUM)
         elif action == QUARANTINE:
-            tell_document_problem(db, None, path.name, NO_NOTICE, None, sha256)
+            tell_document_problem(db, definition, None, path.name, NO_NOTICE, None, sha256)
             _quarantine(inbox, path, NO_NOTICE)
     return action
 

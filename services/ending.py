@@ -189,7 +189,7 @@ def reopen_case(db: Session, definition: Definition, *, ref: str, by: str) -> Re
     cause = f"reopened:{case.reception_number}"
     tell_departments_about(db, cf, definition, open_again, cause=cause)
     if centre_awaits_move(db, case):
-        moving = next((s for s in open_again if "asylcenter" in s.notify), None)
+        moving = next((s for s in open_again if definition.asylum_centre in s.notify), None)
         tell_arrival(db, cf, definition, moving, again=cause)
     db.flush()
     return Reopened(ref, restored, opened, case.reception_number)

@@ -15,7 +15,7 @@ from notifications.links import flow_run_url
 from notifications.messages import MessageType
 from services.casefile import CaseFile, department_names
 from services.outbox import Outgoing, enqueue_all, idempotency_key
-from services.tell import ASYLUM_CENTRE, COORDINATORS, recipients
+from services.tell import recipients
 
 
 def centre_awaits_move(db: Session, case: Case) -> bool:
@@ -49,17 +49,18 @@ def tell_case_ended(
         flow_run_url=flow_run_url(case.flow_run_id),
     )
     names = department_names(definition)
-    per_department = recipients(told)
+    per_department = recipients(definition, told)
+    coordinators = definition.coordinators
     contexts = {
         department: replace(
             base, department_name=names.get(department, department), steps_lapsed=len(steps)
         )
         for department, steps in per_department.items()
     }
-    contexts[COORDINATORS] = replace(
+    contexts[coordinators] = replace(
         base,
-        department_name=names.get(COORDINATORS, COORDINATORS),
-        steps_lapsed=len(per_department.get(COORDINATORS, ())),
+        department_name=names.get(coordinators, coordinators),
+        steps_lapsed=len(per_department.get(coordinators, ())),
         reason=case.status_reason,
         joined_by=[joined.ref for joined in joined_by],
     )
@@ -73,12 +74,13 @@ def tell_case_ended(
         )
         for department, context in contexts.items()
     ]
-    if centre_told and case.asylum_centre_email:
+    centre = definition.asylum_centre
+    if centre_told and case.asylum_centre_email and centre is not None:
         from notifications.apprise_sender import asylum_centre_ref  # Apprise: only when needed
 
         messages.append(
             Outgoing(
-                department=ASYLUM_CENTRE,
+                department=centre,
                 message_type=MessageType.CASE_ENDED,
                 context=replace(
                     base,
@@ -86,7 +88,7 @@ def tell_case_ended(
                     arrival=case.arrival_date,
                     flow_run_url=None,
                 ),
-                key=idempotency_key(case.ref, "case_ended", ASYLUM_CENTRE, cause),
+                key=idempotency_key(case.ref, "case_ended", centre, cause),
                 case_id=case.id,
                 extra_urls=[asylum_centre_ref(case.asylum_centre_email)],
             )

@@ -113,14 +113,17 @@ def pending_files(inbox: Path, settle_seconds: float = 0) -> list[Path]:
     return scan(inbox, settle_seconds).notices
 
 
-def take_inbox(engine: Engine, settings: Settings, inbox: Path) -> Taken:
+def take_inbox(engine: Engine, definition: Definition, settings: Settings, inbox: Path) -> Taken:
     """Claim every settled notice; refuse (quarantine and tell) every entry that is no file."""
     if not inbox.is_dir():
         return Taken([], [], 0)
     odd = _squatters(inbox)
     claims.return_abandoned(inbox)
     found = scan(inbox, settings.inbox_settle_seconds)
-    refused = (_refuse_entry(engine, inbox, path, problem) for path, problem in odd + found.refused)
+    refused = (
+        _refuse_entry(engine, definition, inbox, path, problem)
+        for path, problem in odd + found.refused
+    )
     taken = (claim(path) for path in found.notices)
     return Taken(
         [path for path in taken if path is not None],
@@ -173,11 +176,13 @@ def _receive(engine: Engine, definition: Definition, settings: Settings, claimed
         raw = read_notice_bytes(claimed)
         return receive_file(engine, definition, settings, file_name=name, raw=raw)
     except RefusedEntry as refused:
-        return refuse_file(engine, file_name=name, raw=b"", problem=refused.problem)
+        return refuse_file(engine, definition, file_name=name, raw=b"", problem=refused.problem)
     except DATABASE_DOWN:
         raise
     except Exception as error:
-        return refuse_file(engine, file_name=name, raw=raw, problem=internal_problem(error))
+        return refuse_file(
+            engine, definition, file_name=name, raw=raw, problem=internal_problem(error)
+        )
 
 
 def file_away(inbox: Path, claimed: Path, result: Received) -> Path:
@@ -209,7 +214,9 @@ def _write_error(target: Path, original: str, result: Received) -> None:
     write_private_text(error_file, json.dumps(error, ensure_ascii=False, indent=2) + "\n")
 
 
-def _refuse_entry(engine: Engine, inbox: Path, path: Path, problem: Problem) -> Received | None:
+def _refuse_entry(
+    engine: Engine, definition: Definition, inbox: Path, path: Path, problem: Problem
+) -> Received | None:
     """Tell once about an entry that is no notice file, then quarantine it unread if it moves."""
     try:
         info = path.lstat()
@@ -219,7 +226,12 @@ def _refuse_entry(engine: Engine, inbox: Path, path: Path, problem: Problem) -> 
     aside = path.name.startswith(ASIDE)
     original = path.name.split("--", 1)[1] if aside else path.name
     result = refuse_file(
-        engine, file_name=readable_name(original), raw=b"", problem=problem, identity=identity
+        engine,
+        definition,
+        file_name=readable_name(original),
+        raw=b"",
+        problem=problem,
+        identity=identity,
     )
     try:
         target = _move(inbox, path, QUARANTINE)

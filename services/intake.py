@@ -60,7 +60,13 @@ def receive_file(
 
 
 def refuse_file(
-    engine: Engine, *, file_name: str, raw: bytes, problem: Problem, identity: str | None = None
+    engine: Engine,
+    definition: Definition,
+    *,
+    file_name: str,
+    raw: bytes,
+    problem: Problem,
+    identity: str | None = None,
 ) -> Received:
     """Record a file intake could not take and tell the coordinators in one transaction.
 
@@ -77,7 +83,7 @@ def refuse_file(
             if told is not None:
                 return Received(file_name, REJECTED, problems=(problem,))
         sha = identity or hashlib.sha256(raw).hexdigest()
-        return reject(db, file_name, raw, sha, (problem,), None, REJECTED)
+        return reject(db, definition, file_name, raw, sha, (problem,), None, REJECTED)
 
 
 def receive_notice(
@@ -94,13 +100,13 @@ def receive_notice(
     try:
         notice = parse_inbound(raw, municipality_code=settings.municipality_code, today=today)
     except NoticeRejected as rejected:
-        return reject(db, file_name, raw, sha, rejected.problems, None, REJECTED)
+        return reject(db, definition, file_name, raw, sha, rejected.problems, None, REJECTED)
     if isinstance(notice, Amendment):
         return receive_amendment(
             db, definition, settings, notice, file_name=file_name, raw=raw, today=today
         )
     content = content_hash(raw)
-    known = _known(db, notice, file_name, raw, sha, content)
+    known = _known(db, definition, notice, file_name, raw, sha, content)
     if known is not None:
         return known
     if isinstance(notice, Withdrawal):
@@ -113,7 +119,9 @@ def receive_notice(
                 "reference_notice_id",
                 f"der findes ingen sag for beskeden {notice.reference_notice_id}",
             )
-            return reject(db, file_name, raw, sha, (problem,), notice.notice_id, REJECTED)
+            return reject(
+                db, definition, file_name, raw, sha, (problem,), notice.notice_id, REJECTED
+            )
     # A concurrent intake of the same notice makes this flush fail on the unique notice_id:
     # the caller rolls back and receives the file again, which then finds the case.
     case = _create_case(db, definition, settings, notice, content, joins)
@@ -133,7 +141,7 @@ def _receive_withdrawal(
     content: str,
 ) -> Received:
     """Withdraw the active case the notice names; any other case: quarantined, nothing changed."""
-    earlier = _known_change(db, notice, file_name, raw, sha, content)
+    earlier = _known_change(db, definition, notice, file_name, raw, sha, content)
     if earlier is not None:
         return earlier
     case = db.exec(select(Case).where(Case.notice_id == notice.reference_notice_id)).first()
@@ -145,7 +153,7 @@ def _receive_withdrawal(
         problem = f"sag {case.ref} er {word} og kan ikke tilbagekaldes"
     if case is None or problem is not None:
         problems = (Problem("reference_notice_id", problem or ""),)
-        return reject(db, file_name, raw, sha, problems, notice.notice_id, REJECTED)
+        return reject(db, definition, file_name, raw, sha, problems, notice.notice_id, REJECTED)
     ended = withdraw_case(db, definition, ref=case.ref, notice_reason=notice.reason)
     db.add(record(file_name, raw, sha, notice.notice_id, WITHDRAWN, case_id=case.id))
     db.flush()
@@ -153,7 +161,13 @@ def _receive_withdrawal(
 
 
 def _known_change(
-    db: Session, notice: Inbound, file_name: str, raw: bytes, sha: str, content: str
+    db: Session,
+    definition: Definition,
+    notice: Inbound,
+    file_name: str,
+    raw: bytes,
+    sha: str,
+    content: str,
 ) -> Received | None:
     """A change notice seen before: the same content is a duplicate, other content a conflict."""
     earlier = db.exec(
@@ -174,11 +188,17 @@ def _known_change(
         f"beskeden {notice.notice_id} er allerede modtaget med et andet indhold "
         f"(sag {ref}); den første besked gælder",
     )
-    return reject(db, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
+    return reject(db, definition, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
 
 
 def _known(
-    db: Session, notice: Inbound, file_name: str, raw: bytes, sha: str, content: str
+    db: Session,
+    definition: Definition,
+    notice: Inbound,
+    file_name: str,
+    raw: bytes,
+    sha: str,
+    content: str,
 ) -> Received | None:
     """A resend (duplicate) or another notice under a known id (conflict), else None."""
     case = db.exec(select(Case).where(Case.notice_id == notice.notice_id)).first()
@@ -192,7 +212,7 @@ def _known(
         f"beskeden {notice.notice_id} er allerede modtaget med et andet indhold "
         f"(sag {case.ref}); den første besked gælder",
     )
-    return reject(db, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
+    return reject(db, definition, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
 
 
 def _create_case(

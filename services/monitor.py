@@ -40,9 +40,6 @@ from services.monitor_sql import (
 from services.outbox import enqueue, idempotency_key
 from services.runtime import Runtime
 
-COORDINATORS = "koordinator"
-ASYLUM_CENTRE = "asylcenter"  # told by mail per case, never a responsible department
-
 
 @dataclass
 class MonitorReport:
@@ -104,13 +101,13 @@ def run_monitor(
     reminders = [hit for hit in hits if hit.action is Action.REMINDER]
     escalations = [hit for hit in hits if hit.action is Action.ESCALATION]
     report.reminded, report.escalated = len(reminders), len(escalations)
-    for department, digest in _reminder_digests(reminders).items():
+    for department, digest in _reminder_digests(definition, reminders).items():
         lines = [hit.line for hit in digest]
         context = ReminderContext(names.get(department, department), lines, today)
         if _enqueue(db, MessageType.REMINDER, department, context, digest):
             report.reminder_messages += 1
             report.departments.append(department)
-    for department, digest in _escalation_digests(escalations).items():
+    for department, digest in _escalation_digests(definition, escalations).items():
         lines = [hit.line for hit in digest]
         context = EscalationContext(names.get(department, department), lines, today)
         if _enqueue(db, MessageType.ESCALATION, department, context, digest):
@@ -220,23 +217,24 @@ def _by_change(hits: Iterable[_Hit]) -> dict[tuple[Action, int, int], list[int]]
     return groups
 
 
-def _reminder_digests(hits: Iterable[_Hit]) -> dict[str, list[_Hit]]:
-    """Reminders go to the department responsible for the step."""
+def _reminder_digests(definition: Definition, hits: Iterable[_Hit]) -> dict[str, list[_Hit]]:
+    """Reminders go to the department responsible for the step (never the asylum centre)."""
     digests: dict[str, list[_Hit]] = defaultdict(list)
     for hit in hits:
-        if hit.responsible != ASYLUM_CENTRE:
+        if hit.responsible != definition.asylum_centre:
             digests[hit.responsible].append(hit)
     return dict(digests)
 
 
-def _escalation_digests(hits: Sequence[_Hit]) -> dict[str, list[_Hit]]:
+def _escalation_digests(definition: Definition, hits: Sequence[_Hit]) -> dict[str, list[_Hit]]:
     """Escalations go to the responsible department; the coordinators see every one."""
+    coordinators = definition.coordinators
     digests: dict[str, list[_Hit]] = defaultdict(list)
     for hit in hits:
-        if hit.responsible not in (ASYLUM_CENTRE, COORDINATORS):
+        if hit.responsible not in (definition.asylum_centre, coordinators):
             digests[hit.responsible].append(hit)
     if hits:
-        digests[COORDINATORS] = list(hits)
+        digests[coordinators] = list(hits)
     return dict(digests)
 
 

@@ -33,7 +33,6 @@ from koereplan.takeover import REGISTRATION_STEP
 from koereplan.workdays import add_working_days, local_date
 from models.tables import Case, Member, Step
 from services.casefile import department_names
-from services.monitor import ASYLUM_CENTRE
 from services.monitor_sql import member_labels
 
 ARRIVAL_WINDOW_WD = 10
@@ -148,11 +147,16 @@ def queues(
     statuses: Any = bindparam(
         "queue_statuses", list(QUEUE_STATUSES), expanding=True, literal_execute=True
     )
+    centre = definition.asylum_centre
     open_steps = [
         s.status.in_(statuses),
         s.due.is_not(None),
         s.case_id.not_in(select(c.id).where(c.status != CaseStatus.ACTIVE.value)),
-        s.responsible == department if department else s.responsible != ASYLUM_CENTRE,
+        (
+            s.responsible == department
+            if department
+            else (s.responsible != centre if centre is not None else true())
+        ),
     ]
     counts = (
         select(
@@ -235,7 +239,7 @@ def all_queues(
     empty = {
         key: Queue(key, dept.name, today, 0, 0, ())
         for key, dept in definition.departments.items()
-        if key != ASYLUM_CENTRE
+        if not dept.from_case
     }
     return dict(sorted((empty | found).items()))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from koereplan.definition import Definition
 from koereplan.problems import Problem
 from koereplan.status import NoticeOutcome
 from models.tables import NoticeRecord
@@ -65,6 +66,7 @@ def record(
 
 def reject(
     db: Session,
+    definition: Definition,
     file_name: str,
     raw: bytes,
     sha: str,
@@ -78,6 +80,11 @@ def reject(
     db.flush()
     assert row.id is not None
     tell_notice_rejected(
-        db, record_id=row.id, file_name=file_name, problems=problems, notice_id=notice_id
+        db,
+        definition,
+        record_id=row.id,
+        file_name=file_name,
+        problems=problems,
+        notice_id=notice_id,
     )
     return Received(file_name, outcome, None, notice_id, tuple(problems))

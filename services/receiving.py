@@ -51,7 +51,7 @@ class Batch:
 def take(folder: Path) -> inbox.Taken:
     """Claim every settled notice, refuse what is no file; another intake's claims are its own."""
     runtime = get_runtime()
-    return inbox.take_inbox(runtime.engine, runtime.settings, folder)
+    return inbox.take_inbox(runtime.engine, runtime.definition, runtime.settings, folder)
 
 
 def receive_one(folder: Path | None, path: Path) -> Received:
@@ -71,7 +71,9 @@ def file_documents(folder: Path) -> Mapping[str, int]:
     """File the settled documents beside received notices; counts only, never a file name."""
     runtime = get_runtime()
     found = inbox.document_files(folder, runtime.settings.inbox_settle_seconds)
-    return documents.file_documents(runtime.engine, runtime.settings, folder, found)
+    return documents.file_documents(
+        runtime.engine, runtime.definition, runtime.settings, folder, found
+    )
 
 
 def receive_batch(

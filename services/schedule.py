@@ -90,7 +90,7 @@ def reschedule(
     moved = redate(db, cf, definition, anchors=frozenset({"arrival"}), by=by)
     cause = f"arrival:{arrival.isoformat()}"
     tell_due_moved(db, cf, definition, moved, reason="Ny ankomstdato", cause=cause)
-    moving = next((s for s in cf.steps if "asylcenter" in s.notify), None)
+    moving = next((s for s in cf.steps if definition.asylum_centre in s.notify), None)
     if moving is not None:
         tell_arrival(db, cf, definition, None)
     return Rescheduled(ref, old, arrival, moved)

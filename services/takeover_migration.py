@@ -104,7 +104,7 @@ def migrate_cases(db: Session, definition: Definition, *, dry_run: bool) -> Migr
         cf = load_case(db, ref, for_update=True)
         result, moved = _migrate_case(db, cf, definition)
         results.append(result)
-        for department, steps in recipients([step for step, _ in moved]).items():
+        for department, steps in recipients(definition, [step for step, _ in moved]).items():
             old_due = {id(step): old for step, old in moved}
             changes[department].extend(DueChange(step_line(cf, s), old_due[id(s)]) for s in steps)
     stamp = utcnow().isoformat()

@@ -36,9 +36,6 @@ from notifications.wording import household_summary
 from services.casefile import CaseFile
 from services.outbox import Outgoing, enqueue, enqueue_all, idempotency_key
 
-ASYLUM_CENTRE = "asylcenter"
-COORDINATORS = "koordinator"
-
 
 def case_summary(cf: CaseFile) -> CaseSummary:
     """The case as departments may see it: reference, dates, age bands."""
@@ -68,12 +65,15 @@ def step_line(cf: CaseFile, step: Step) -> StepLine:
     )
 
 
-def recipients(steps: Iterable[Step]) -> dict[str, list[Step]]:
-    """Department -> its steps: the responsible department and every department notified."""
+def recipients(definition: Definition, steps: Iterable[Step]) -> dict[str, list[Step]]:
+    """Department -> its steps: the responsible department and every department notified.
+
+    The asylum centre is left out: it gets its own moving notice, by mail to the case's centre.
+    """
     grouped: dict[str, list[Step]] = defaultdict(list)
     for step in steps:
         for department in dict.fromkeys([step.responsible, *step.notify]):
-            if department != ASYLUM_CENTRE:
+            if department != definition.asylum_centre:
                 grouped[department].append(step)
     return dict(grouped)
 
@@ -87,9 +87,11 @@ def tell_case_created(db: Session, cf: CaseFile, definition: Definition) -> None
     """One message per department involved from the start, listing its open steps."""
     actionable = [s for s in cf.steps if s.status in (StepStatus.OPEN, StepStatus.DONE)]
     summary = case_summary(cf)
-    told = recipients(actionable)
+    told = recipients(definition, actionable)
     if cf.case.arrival_overbooked:
-        told.setdefault(COORDINATORS, [])  # the calendar was full: a person must pick a date
+        told.setdefault(
+            definition.coordinators, []
+        )  # the calendar was full: a person must pick a date
     enqueue_all(
         db,
         [
@@ -134,7 +136,8 @@ def tell_arrival(
     from notifications.apprise_sender import asylum_centre_ref  # Apprise: only when one is sent
 
     case = cf.case
-    if not case.asylum_centre_email:
+    centre = definition.asylum_centre
+    if not case.asylum_centre_email or centre is None:
         return
     context = MovingNoticeContext(
         case_ref=case.ref,
@@ -147,7 +150,7 @@ def tell_arrival(
     )
     enqueue(
         db,
-        department=ASYLUM_CENTRE,
+        department=centre,
         message_type=MessageType.MOVING_NOTICE,
         context=context,
         key=idempotency_key(
@@ -170,7 +173,7 @@ def tell_due_moved(
 ) -> None:
     """A digest per department of its steps whose due dates moved (old and new date)."""
     old_due = {id(step): old for step, old in moved}
-    for department, steps in recipients([step for step, _ in moved]).items():
+    for department, steps in recipients(definition, [step for step, _ in moved]).items():
         changes = [DueChange(step_line(cf, s), old_due[id(s)]) for s in steps]
         enqueue(
             db,
@@ -201,6 +204,7 @@ def tell_steps_lapsed(
 
 def tell_document_problem(
     db: Session,
+    definition: Definition,
     case_ref: str | None,
     file_name: str,
     problem: str,
@@ -210,10 +214,13 @@ def tell_document_problem(
     """The coordinators learn a case number and a file name, nothing of the document."""
     enqueue(
         db,
-        department=COORDINATORS,
+        department=definition.coordinators,
         message_type=MessageType.DOCUMENT_PROBLEM,
         context=DocumentProblemContext(
-            department_name=COORDINATORS, file_name=file_name, problem=problem, case_ref=case_ref
+            department_name=definition.coordinators,
+            file_name=file_name,
+            problem=problem,
+            case_ref=case_ref,
         ),
         key=idempotency_key("document", case_ref, file_name, problem, cause),
         case_id=case_id,
@@ -225,10 +232,10 @@ def tell_case_completed(db: Session, cf: CaseFile, definition: Definition) -> No
     done = sum(s.status == StepStatus.DONE for s in cf.steps)
     enqueue(
         db,
-        department=COORDINATORS,
+        department=definition.coordinators,
         message_type=MessageType.CASE_COMPLETED,
         context=CaseCompletedContext(
-            department_name=_name(definition, COORDINATORS),
+            department_name=_name(definition, definition.coordinators),
             case=case_summary(cf),
             completed_on=local_date(),
             steps_done=done,
@@ -241,6 +248,7 @@ def tell_case_completed(db: Session, cf: CaseFile, definition: Definition) -> No
 
 def tell_notice_rejected(
     db: Session,
+    definition: Definition,
     *,
     record_id: int,
     file_name: str,
@@ -250,7 +258,7 @@ def tell_notice_rejected(
     """One message to the coordinators per rejected file, with the reasons in plain words."""
     enqueue(
         db,
-        department=COORDINATORS,
+        department=definition.coordinators,
         message_type=MessageType.NOTICE_REJECTED,
         context=NoticeRejectedContext(
             file_name=shown_file_name(file_name),
@@ -271,7 +279,7 @@ def _digests(
     cause: str,
 ) -> None:
     """One message per department about its steps; `notice` steps are delivered by it."""
-    for department, mine in recipients(steps).items():
+    for department, mine in recipients(definition, steps).items():
         enqueue(
             db,
             department=department,
@@ -287,7 +295,7 @@ def _moving_notice_if_opened(
     db: Session, cf: CaseFile, definition: Definition, steps: Iterable[Step]
 ) -> None:
     for step in steps:
-        if step.status == StepStatus.OPEN and ASYLUM_CENTRE in step.notify:
+        if step.status == StepStatus.OPEN and definition.asylum_centre in step.notify:
             tell_arrival(db, cf, definition, step)
 
 

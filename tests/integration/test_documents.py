@@ -42,7 +42,7 @@ def settings(tmp_path: Path, wait: int = 3600, missing: int = 86400) -> Settings
 
 def file_all(engine: Engine, config: Settings, inbox: Path, later: timedelta = timedelta()):
     paths = inbox_files.document_files(inbox)
-    return file_documents(engine, config, inbox, paths, now=utcnow() + later)
+    return file_documents(engine, DEFINITION, config, inbox, paths, now=utcnow() + later)
 
 
 def coordinator_messages(engine: Engine) -> list[OutboxMessage]:

@@ -76,6 +76,7 @@ phases:
 departments:
   - key: team
     name: Teamet
+    coordinators: true
   - key: skole
     name: Skolen
   - key: asylcenter
@@ -177,6 +178,14 @@ def test_the_asylum_centre_is_the_only_department_whose_address_comes_from_the_c
     assert [d.key for d in aalborg.departments.values() if d.from_case] == ["asylcenter"]
     assert aalborg.step("flyttemeddelelse").notify == ("asylcenter",)
     assert aalborg.step("flyttemeddelelse").kind == "notice"
+
+
+def test_the_aalborg_file_names_its_coordinators_and_its_asylum_centre(
+    aalborg: Definition,
+) -> None:
+    assert aalborg.coordinators == "koordinator"
+    assert aalborg.asylum_centre == "asylcenter"
+    assert [d.key for d in aalborg.departments.values() if d.coordinators] == ["koordinator"]
 
 
 def test_the_aalborg_dependencies_are_the_spec_afters(aalborg: Definition) -> None:
@@ -575,6 +584,76 @@ def test_a_duplicate_department_key_is_named(tmp_path: Path) -> None:
     problem = only_problem(path)
     assert problem.where == f"{path}:{line_of(text, 'key: team', 2)} departments[1].key"
     assert "duplicate department key 'team'" in problem.message
+
+
+def test_the_special_departments_are_read_from_the_file(tmp_path: Path) -> None:
+    definition = load_definition(write(tmp_path, VALID))
+    assert definition.coordinators == "team"
+    assert definition.asylum_centre == "asylcenter"
+    assert definition.departments["team"].coordinators is True
+    assert definition.departments["skole"].coordinators is False
+
+
+def test_a_file_without_an_asylum_centre_has_none(tmp_path: Path) -> None:
+    text = broken(VALID, "    from_case: true\n", "")
+    definition = load_definition(write(tmp_path, text))
+    assert definition.asylum_centre is None
+
+
+def test_a_file_without_coordinators_is_refused_with_a_hint(tmp_path: Path) -> None:
+    text = broken(VALID, "    coordinators: true\n", "")
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    assert problem.where == f"{path}:{line_of(text, 'key: team')} departments"
+    assert "no department is marked `coordinators: true`" in problem.message
+
+
+def test_a_second_coordinators_department_is_named_at_its_line(tmp_path: Path) -> None:
+    text = broken(VALID, "    name: Skolen\n", "    name: Skolen\n    coordinators: true\n")
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    line = line_of(text, "coordinators: true", 2)
+    assert problem.where == f"{path}:{line} departments[1].coordinators"
+    assert "only one department may be marked `coordinators: true`" in problem.message
+    assert "departments[0]" in problem.message
+
+
+def test_a_second_asylum_centre_is_named_at_its_line(tmp_path: Path) -> None:
+    text = broken(VALID, "    name: Skolen\n", "    name: Skolen\n    from_case: true\n")
+    text = broken(text, "    notify: [skole]\n", "    notify: [team]\n")
+    text = text.replace("responsible: skole", "responsible: team")
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    line = line_of(text, "from_case: true", 2)
+    assert problem.where == f"{path}:{line} departments[2].from_case"
+    assert "only one department may be marked `from_case: true`" in problem.message
+    assert "departments[1]" in problem.message
+
+
+def test_the_coordinators_cannot_take_their_address_from_the_case(tmp_path: Path) -> None:
+    text = broken(VALID, "    coordinators: true\n", "")
+    text = broken(text, "    from_case: true\n", "    from_case: true\n    coordinators: true\n")
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    line = line_of(text, "coordinators: true")
+    assert problem.where == f"{path}:{line} departments[2].coordinators"
+    assert "routing file" in problem.message
+
+
+def test_a_coordinators_flag_that_is_not_true_or_false_is_named(tmp_path: Path) -> None:
+    text = broken(VALID, "    coordinators: true\n", "    coordinators: ja\n")
+    path = write(tmp_path, text)
+    problem = only_problem(path)
+    line = line_of(text, "coordinators: ja")
+    assert problem.where == f"{path}:{line} departments[0].coordinators"
+    assert "must be true or false" in problem.message
+
+
+def test_a_hand_built_definition_without_coordinators_says_so() -> None:
+    definition = Definition("X", (), {}, ())
+    with pytest.raises(KeyError, match="coordinators: true"):
+        _ = definition.coordinators
+    assert definition.asylum_centre is None
 
 
 def test_a_missing_file_is_reported_not_raised_as_an_os_error(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def problems_of(path: Path) -> list[str]:
 def test_the_example_config_reaches_every_department_but_the_asylum_centre() -> None:
     routing = load_routing(EXAMPLE)
 
-    assert missing_departments(routing, DEPARTMENTS) == []
+    assert missing_departments(routing, DEPARTMENTS, from_case=["asylcenter"]) == []
     assert unused_tags(routing, DEPARTMENTS) == []
     assert routing.urls_for("asylcenter") == []
 
@@ -215,7 +215,7 @@ def test_departments_without_a_url_are_listed_except_the_asylum_centre(tmp_path:
     routing = load_routing(path)
 
     assert missing_departments(
-        routing, ["koordinator", "renovation", "asylcenter", "tandpleje"]
+        routing, ["koordinator", "renovation", "asylcenter", "tandpleje"], from_case=["asylcenter"]
     ) == [
         "renovation",
         "tandpleje",
