@@ -90,8 +90,8 @@ def main() -> None:
 
         from devtools.local_prefect import runner_in_thread
         from flows.intake import intake
-        from flows.limits import POLL_SECONDS, machine_run_limit
         from koereplan.answers import NO_STEP
+        from serving.limits import POLL_SECONDS, machine_run_limit
 
         write_notices(home / "inbox", make_notices(args.n, seed=args.seed))
         intake(start=False)

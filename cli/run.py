@@ -65,7 +65,7 @@ def serve(
     """Kør intake, modtagelse og fristovervågning mod det indstillede Prefect-API."""
     from models.private import private_dir
     from services.runtime import get_runtime
-    from serving import serve_forever
+    from serving.serve import serve_forever
 
     runtime = get_runtime()  # settings validated and database migrated before anything runs
     private_dir(runtime.settings.inbox)
@@ -78,7 +78,7 @@ def run_limit() -> None:
 
     `prefect worker start --pool koereplan --limit "$(koereplan run-limit)"`
     """
-    from flows.limits import machine_run_limit
+    from serving.limits import machine_run_limit
 
     print(machine_run_limit())
 

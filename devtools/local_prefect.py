@@ -18,7 +18,7 @@ from typing import Any
 import psutil
 from prefect.runner import Runner
 
-from serving import deployments, make_runner
+from serving.serve import deployments, make_runner
 from settings import get_settings
 
 
@@ -91,7 +91,7 @@ def runner_in_thread(
     """A runner polling every `poll_seconds` in a background thread, stopped on exit.
 
     `extra`: more deployments to serve beside the product's (the benchmarks' floor flow).
-    `in_process`: reception runs on the runner's threads (`flows.inprocess`).
+    `in_process`: reception runs on the runner's threads (`serving.inprocess`).
     """
     runner = make_runner(limit, poll_seconds, in_process)
     for deployment in [*deployments(schedules=False), *extra]:

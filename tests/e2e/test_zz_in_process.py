@@ -19,13 +19,13 @@ from prefect.deployments import run_deployment
 from sqlmodel import select
 
 from devtools.local_prefect import running
-from flows.inprocess import InProcessRunner
 from flows.intake import intake
 from flows.reception import reception
 from models.db import session
 from models.tables import Case, Step
 from services.runs import record_started_run
 from services.runtime import get_runtime
+from serving.inprocess import InProcessRunner
 from tests.e2e.test_reception import artifact_table, form_choices, send_like_the_ui
 from tests.e2e.waiting import suspended_at, wait_for_state
 

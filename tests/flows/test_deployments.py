@@ -25,7 +25,7 @@ def test_every_prefect_yaml_entrypoint_is_a_flow(deployment: dict) -> None:
 
 
 def test_the_flow_names_match_the_deployment_names_used_in_code() -> None:
-    from serving import deployments
+    from serving.serve import deployments
 
     assert {d.name for d in deployments()} == {d["name"] for d in DEPLOYMENTS}
 
@@ -55,7 +55,7 @@ def test_served_schedules_are_what_prefect_deploy_makes_of_prefect_yaml() -> Non
     """Serve and `prefect deploy --all` read one source; compared schedule by schedule."""
     from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
 
-    from serving import deployments
+    from serving.serve import deployments
 
     def deployed(entry: dict) -> tuple:
         made = _schedule_config_to_deployment_schedule(entry)  # prefect deploy's own reading
@@ -72,7 +72,7 @@ def test_served_schedules_are_what_prefect_deploy_makes_of_prefect_yaml() -> Non
 
 
 def test_served_limits_parameters_and_tags_are_those_of_prefect_yaml() -> None:
-    from serving import deployments
+    from serving.serve import deployments
 
     def written(entry: dict) -> tuple:
         limit = entry.get("concurrency_limit")

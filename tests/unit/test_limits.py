@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.limits import MAX_RUNS, machine_run_limit, run_limit
+from serving.limits import MAX_RUNS, machine_run_limit, run_limit
 
 GIB = 2**30
 
