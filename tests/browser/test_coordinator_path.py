@@ -57,10 +57,22 @@ class Coordinator:
         self.page.screenshot(path=self.shots / f"{self.stage:02d}-{name}.png", full_page=True)
 
     def open_checklist(self, run_url: str, key: str) -> None:
-        """From the run page, one click on the Artifacts tab, one on the checklist's card."""
+        """From the run page, one click on the Artifacts tab, one on the checklist's card.
+
+        A click that lands before the page has wired its tabs does nothing (seen under load in
+        CI): the tab is clicked again, as a person would, when no card shows.
+        """
         self.page.goto(run_url)
-        self.page.get_by_text("Artifacts", exact=True).first.click()
-        self.page.locator(".p-card").filter(has_text=key).first.click()
+        card = self.page.locator(".p-card").filter(has_text=key).first
+        for attempt in range(3):
+            self.page.get_by_text("Artifacts", exact=True).first.click()
+            try:
+                card.wait_for(timeout=20_000)
+                break
+            except playwright.TimeoutError:
+                if attempt == 2:
+                    raise
+        card.click()
         self.page.wait_for_url(re.compile(r"/artifacts/artifact/"))
         self.page.locator("table").first.wait_for()
 
