@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,14 @@ from settings.production import UnsafeSettings, production_problems, require_pro
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def no_settings_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what a test gives counts: the suite's other tests may leave KOEREPLAN_* set."""
+    for name in [n for n in os.environ if n.startswith("KOEREPLAN_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("PREFECT_UI_URL", raising=False)
 
 
 @pytest.fixture
