@@ -261,9 +261,37 @@ class Surroundings:
     env: dict[str, str]
 
 
+POSTGRES = "127.0.0.1:5432"  # this machine's PostgreSQL (trust auth): README, "Versions"
+
+
+def fresh_postgres_database(name: str) -> str:
+    """Drop and create database `name` on the local PostgreSQL; its `host:port/name`."""
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@{POSTGRES}/postgres", autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES}/{name}"
+
+
+def drop_postgres_database(name: str) -> None:
+    """Drop a database `fresh_postgres_database` made."""
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@{POSTGRES}/postgres", autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @contextmanager
-def surroundings(home: Path) -> Iterator[Surroundings]:
-    """Sinks, a Prefect server and settings: every department to the webhook, centres to mail."""
+def surroundings(
+    home: Path, *, prefect_postgres: bool = False, app_postgres: bool = False
+) -> Iterator[Surroundings]:
+    """Sinks, a Prefect server and settings: every department to the webhook, centres to mail.
+
+    `prefect_postgres`: the Prefect server keeps its state in a fresh PostgreSQL database
+    (`koereplan_bench_prefect`) instead of SQLite under PREFECT_HOME; `app_postgres`: the
+    Køreplan database is `koereplan_bench_app` on PostgreSQL. Both are dropped at the end.
+    """
     from devtools.local_prefect import local_prefect_server
     from devtools.sinks import mail_sink, routing_to, webhook_sink
     from koereplan.definition_file import load_definition
@@ -271,21 +299,36 @@ def surroundings(home: Path) -> Iterator[Surroundings]:
     from services.runtime import use_settings
 
     (home / "inbox").mkdir(parents=True, exist_ok=True)
-    with webhook_sink() as webhooks, mail_sink() as mailbox, local_prefect_server() as api:
-        routing = home / "apprise.yaml"
-        routing.write_text(
-            routing_to(webhooks, load_definition(CONFIG_DIR / "koereplan.aalborg.yaml"))
+    databases = []
+    if prefect_postgres:
+        databases.append("koereplan_bench_prefect")
+        os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = (
+            f"postgresql+asyncpg://postgres@{fresh_postgres_database(databases[-1])}"
         )
-        env = {
-            "KOEREPLAN_DATABASE_URL": f"sqlite:///{home}/koereplan.db",
-            "KOEREPLAN_INBOX": str(home / "inbox"),
-            "KOEREPLAN_INBOX_SETTLE_SECONDS": "0",  # notices are written whole before intake
-            "KOEREPLAN_APPRISE_CONFIG": str(routing),
-            "KOEREPLAN_ASYLUM_MAIL_URL": mailbox.base_url,
-            "PREFECT_UI_URL": api.removesuffix("/api"),
-        }
-        use_settings(**env)
-        yield Surroundings(home, api, webhooks, mailbox, env)
+    app_url = f"sqlite:///{home}/koereplan.db"
+    if app_postgres:
+        databases.append("koereplan_bench_app")
+        app_url = f"postgresql+psycopg://postgres@{fresh_postgres_database(databases[-1])}"
+    try:
+        with webhook_sink() as webhooks, mail_sink() as mailbox, local_prefect_server() as api:
+            routing = home / "apprise.yaml"
+            routing.write_text(
+                routing_to(webhooks, load_definition(CONFIG_DIR / "koereplan.aalborg.yaml"))
+            )
+            env = {
+                "KOEREPLAN_DATABASE_URL": app_url,
+                "KOEREPLAN_INBOX": str(home / "inbox"),
+                "KOEREPLAN_INBOX_SETTLE_SECONDS": "0",  # notices are written whole first
+                "KOEREPLAN_APPRISE_CONFIG": str(routing),
+                "KOEREPLAN_ASYLUM_MAIL_URL": mailbox.base_url,
+                "PREFECT_UI_URL": api.removesuffix("/api"),
+            }
+            use_settings(**env)
+            yield Surroundings(home, api, webhooks, mailbox, env)
+    finally:
+        os.environ.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
+        for name in databases:
+            drop_postgres_database(name)
 
 
 def count_runs(deployment: str, types: list[Any]) -> int:

@@ -1,12 +1,15 @@
 """`bench/floor.py N`: the product beside Prefect's own floor, through the same runner.
 
-Usage: .venv/bin/python bench/floor.py N [--limit L] [--seed S] [--keep]
+Usage: .venv/bin/python bench/floor.py N [--limit L] [--seed S] [--keep] [--in-process]
+       [--prefect-postgres]
 
 Set-up (not timed): a fresh temp home, the embedded default Prefect server, the sinks, N cases
 made by one in-process intake (`start=False`), and one runner in this process
 (`devtools.local_prefect.runner_in_thread`: the product's deployments plus the floor's,
 `koereplan serve`'s poll interval and run limit, or `--limit`). Its flow runs are processes,
-as under `koereplan serve`.
+as under `koereplan serve --process`; with `--in-process`, both the floor's and the product's
+runs execute on the runner's threads, as under `koereplan serve` (`serving.inprocess`).
+`--prefect-postgres`: the Prefect server keeps its state in PostgreSQL, not SQLite.
 
 FLOOR (timed first, so the product pays for any growth of the server's database): N runs of
 `bench/floor_flow.py:floor` (start, one task, suspend, resume once, complete) created at once
@@ -80,11 +83,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="runs at once (default: koereplan serve's)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--in-process", action="store_true", help="runs on the runner's threads")
+    parser.add_argument("--prefect-postgres", action="store_true", help="Prefect on PostgreSQL")
     args = parser.parse_args()
 
     home = private_env("floor")
     print(f"home {home}  load {load_average()}", flush=True)
-    with surroundings(home) as sink:
+    with surroundings(home, prefect_postgres=args.prefect_postgres) as sink:
         from floor_flow import floor
         from prefect.deployments import run_deployment
 
@@ -106,8 +111,25 @@ def main() -> None:
                 for p in params
             ]
 
+        if args.in_process:
+            from devtools.local_prefect import running
+            from flows.reception import reception
+            from serving.inprocess import InProcessRunner
+            from serving.serve import deployments
+
+            threads = InProcessRunner(
+                in_process={"reception": reception, "floor": floor},
+                name="floor-bench",
+                query_seconds=POLL_SECONDS,
+                limit=limit,
+            )
+            for deployment in [*deployments(schedules=False), *extra]:
+                threads.add_deployment(deployment)
+            runner = running(threads)
+        else:
+            runner = runner_in_thread(POLL_SECONDS, limit, extra)
         load_before = load_average()
-        with runner_in_thread(POLL_SECONDS, limit, extra), cpu_meter() as cpu:
+        with runner, cpu_meter() as cpu:
             floor_times = _leg(
                 args.n, start("floor/floor", [{"n": i} for i in range(args.n)]), "floor",
                 "svar-0", None, sink.api_url, lambda s: s.type.value == "COMPLETED",
@@ -121,7 +143,9 @@ def main() -> None:
             )  # fmt: skip
             busy = cpu.utilisation()
     n = args.n
-    print(f"\nFLOOR vs PRODUCT  N={n}, one runner, limit {limit}, poll {POLL_SECONDS} s")
+    how = "on the runner's threads" if args.in_process else "a process each"
+    how += ", Prefect on PostgreSQL" if args.prefect_postgres else ", Prefect on SQLite"
+    print(f"\nFLOOR vs PRODUCT  N={n}, one runner, limit {limit}, poll {POLL_SECONDS} s, {how}")
     for label, f, p in (
         ("start → Suspended", floor_times[0], product_times[0]),
         ("resume → done", floor_times[1], product_times[1]),

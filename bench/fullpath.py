@@ -1,13 +1,15 @@
 """`bench/fullpath.py N`: N households dropped into a running `koereplan serve`, to the end.
 
 Usage: .venv/bin/python bench/fullpath.py N [--limit L] [--serve-arg ARG …] [--seed S]
-       [--timeout S] [--keep]
+       [--timeout S] [--keep] [--prefect-postgres] [--app-postgres]
 
 Set-up (not timed): a fresh temp home (PREFECT_HOME, Køreplan SQLite, inbox), the embedded
 default Prefect server (SubprocessASGIServer on SQLite, as `koereplan demo` uses), a webhook
 sink for every department and an SMTP sink for the asylum centres, then
 `.venv/bin/koereplan serve [--limit L] [ARG …]` as a subprocess; the clock waits until serve has
-registered its deployments and its first scheduled intake is over.
+registered its deployments and its first scheduled intake is over. `--prefect-postgres`: the
+Prefect server keeps its state in PostgreSQL (127.0.0.1:5432) instead of SQLite;
+`--app-postgres`: so does Køreplan's own database (the production topology's databases).
 
 Timed from the moment N seeded notices are in the inbox and one intake run is asked for
 (`run_deployment("intake/intake", timeout=0)`; the 60 s schedule may add another, claims make
@@ -40,6 +42,7 @@ from _common import (
     serve_subprocess,
     stage_times,
     surroundings,
+    tree_rss_mib,
     wait_until,
     write_notices,
 )
@@ -53,12 +56,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--keep", action="store_true", help="keep the temp home")
+    parser.add_argument("--prefect-postgres", action="store_true", help="Prefect on PostgreSQL")
+    parser.add_argument("--app-postgres", action="store_true", help="Køreplan on PostgreSQL")
     args = parser.parse_args()
 
     home = private_env("fullpath")
     print(f"home {home}  load {load_average()}", flush=True)
     serve_args = [*(["--limit", str(args.limit)] if args.limit else []), *args.serve_arg]
-    with surroundings(home) as sink, serve_subprocess(sink, serve_args) as serve:
+    databases = {"prefect_postgres": args.prefect_postgres, "app_postgres": args.app_postgres}
+    with surroundings(home, **databases) as sink, serve_subprocess(sink, serve_args) as serve:
         from prefect.client.schemas.objects import StateType
         from prefect.deployments import run_deployment
         from sqlalchemy import func
@@ -116,6 +122,7 @@ def main() -> None:
             wait_until(progress, args.timeout, 1.0, "the full path")
             busy = cpu.utilisation()
         load_after = load_average()
+        rss, children = tree_rss_mib(serve.pid)
         runs = runs_of("reception")
         stages = stage_times([run.id for run in runs], "svar-0")
 
@@ -123,7 +130,11 @@ def main() -> None:
     spread = seen["suspended"] - first_paused[0]
     rate = (args.n - 1) / spread if spread > 0 else float("nan")
     at_1000 = first_paused[0] + 999 / rate if rate == rate else float("nan")
-    print(f"\nFULL PATH  N={args.n}  serve {' '.join(serve_args) or '(defaults)'}")
+    backends = (
+        f"Prefect on {'PostgreSQL' if args.prefect_postgres else 'SQLite'}, "
+        f"Køreplan on {'PostgreSQL' if args.app_postgres else 'SQLite'}"
+    )
+    print(f"\nFULL PATH  N={args.n}  serve {' '.join(serve_args) or '(defaults)'}  {backends}")
     print(f"  cases after {seen['cases']:.1f} s; first messages delivered after "
           f"{seen['messages']:.1f} s; all reception runs Suspended after "
           f"{seen['suspended']:.1f} s  → done after {done:.1f} s")  # fmt: skip
@@ -133,6 +144,7 @@ def main() -> None:
     print(f"           process start (Pending→Running) {describe(stages['start'])}")
     print(f"           run to suspension (Running→Suspended) {describe(stages['to_suspended'])}")
     print(f"  load before {load_before}, after {load_after}; CPU during the clock {busy}")
+    print(f"  serve's RSS at the end: {rss:.0f} MiB with {children} child processes")
     if not args.keep:
         shutil.rmtree(home, ignore_errors=True)
 

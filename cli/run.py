@@ -7,6 +7,7 @@ assembles every command without them.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections import Counter
@@ -57,12 +58,17 @@ def serve(
     in_process: Annotated[
         bool,
         typer.Option(
-            "--in-process",
-            help="Reception runs on threads of this process, not a process each (faster).",
+            "--in-process/--process",
+            help="Modtagelseskørsler på tråde i denne proces (standard, hurtigst) "
+            "eller en proces pr. kørsel og svar.",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """Kør intake, modtagelse og fristovervågning mod det indstillede Prefect-API."""
+    from serving.limits import REQUEST_TIMEOUT_SECONDS
+
+    # Before Prefect reads its settings; the runs' processes inherit it. An operator's wins.
+    os.environ.setdefault("PREFECT_API_REQUEST_TIMEOUT", str(REQUEST_TIMEOUT_SECONDS))
     from models.private import private_dir
     from services.runtime import get_runtime
     from serving.serve import serve_forever

@@ -14,6 +14,11 @@ RUNS_PER_CORE = 4
 MEMORY_PER_RUN = 300 * 2**20  # a run's peak RSS with headroom
 MAX_RUNS = 64  # beyond this the Prefect server, not the runner, is the limit
 POLL_SECONDS = 2  # Prefect's default is 10 s: a resumed run would wait 5 s on average
+# Prefect's SQLite server lets a request wait up to 60 s for the database's lock, and Prefect's
+# client gives up after 60 s (its default) and sends the request again: a run's form, saved
+# by the first attempt meanwhile, is then "already exists" (409) and the run fails. Measured
+# under a burst (bench/README.md); a client that waits longer gets the first answer instead.
+REQUEST_TIMEOUT_SECONDS = 120
 
 
 def run_limit(cores: int, available_memory: int) -> int:

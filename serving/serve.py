@@ -98,12 +98,13 @@ def deployments(*, schedules: bool = True) -> list[Any]:
     ]
 
 
-def serve_forever(limit: int | None = None, in_process: bool = False) -> None:
+def serve_forever(limit: int | None = None, in_process: bool = True) -> None:
     """Serve every deployment until stopped (Ctrl-C); at most `limit` runs execute at once.
 
     The default limit and the polling interval are `serving.limits`, which the workers of a
-    work pool use too (README, "Running it for real"). `in_process`: reception runs execute
-    on threads of this process instead of a process each (`serving.inprocess`).
+    work pool use too (README, "Running it for real"). `in_process` (the default): reception
+    runs execute on threads of this process (`serving.inprocess`); without it, a process
+    each, started again for every answer (bench/README.md has both figures).
     """
     if not in_process:
         serve(*deployments(), limit=limit or machine_run_limit(), query_seconds=POLL_SECONDS)
