@@ -331,6 +331,36 @@ def surroundings(
             drop_postgres_database(name)
 
 
+def stored_cases() -> int:
+    """Cases in the Køreplan database of the current settings."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from models.db import session
+    from models.tables import Case
+    from services.runtime import get_runtime
+
+    with session(get_runtime().engine) as db:
+        return db.exec(select(func.count(col(Case.id)))).one()
+
+
+def unsent_first_messages() -> int:
+    """`case_created` outbox rows not yet sent: the first messages still owed."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from models.db import session
+    from models.tables import OutboxMessage
+    from services.runtime import get_runtime
+
+    with session(get_runtime().engine) as db:
+        return db.exec(
+            select(func.count(col(OutboxMessage.id))).where(
+                OutboxMessage.message_type == "case_created", OutboxMessage.status != "sent"
+            )
+        ).one()
+
+
 def count_runs(deployment: str, types: list[Any]) -> int:
     """Flow runs of a deployment (by its name) in any of the state types."""
     from prefect.client.orchestration import get_client

@@ -41,8 +41,10 @@ from _common import (
     runs_of,
     serve_subprocess,
     stage_times,
+    stored_cases,
     surroundings,
     tree_rss_mib,
+    unsent_first_messages,
     wait_until,
     write_notices,
 )
@@ -67,28 +69,8 @@ def main() -> None:
     with surroundings(home, **databases) as sink, serve_subprocess(sink, serve_args) as serve:
         from prefect.client.schemas.objects import StateType
         from prefect.deployments import run_deployment
-        from sqlalchemy import func
-        from sqlmodel import col, select
 
-        from models.db import session
-        from models.tables import Case, OutboxMessage
-        from services.runtime import get_runtime
-
-        engine = get_runtime().engine
         time.sleep(3)  # serve's first scheduled intake (an empty inbox) runs now
-
-        def cases() -> int:
-            with session(engine) as db:
-                return db.exec(select(func.count(col(Case.id)))).one()
-
-        def unsent_first_messages() -> int:
-            with session(engine) as db:
-                return db.exec(
-                    select(func.count(col(OutboxMessage.id))).where(
-                        OutboxMessage.message_type == "case_created",
-                        OutboxMessage.status != "sent",
-                    )
-                ).one()
 
         write_notices(home / "inbox", make_notices(args.n, seed=args.seed))
         load_before = load_average()
@@ -103,7 +85,7 @@ def main() -> None:
                 now = time.monotonic() - t0
                 if serve.poll() is not None:
                     raise RuntimeError(f"koereplan serve exited ({serve.returncode}): serve.log")
-                if "cases" not in seen and cases() >= args.n:
+                if "cases" not in seen and stored_cases() >= args.n:
                     seen["cases"] = now
                 if "cases" in seen and "messages" not in seen and not unsent_first_messages():
                     seen["messages"] = now

@@ -41,7 +41,9 @@ from _common import (
     make_notices,
     private_env,
     stop_process,
+    stored_cases,
     surroundings,
+    unsent_first_messages,
     wait_until,
     write_notices,
 )
@@ -97,12 +99,7 @@ def one_round(n: int, workers: int, kind: str, limit: int | None, timeout: float
     with surroundings(home, prefect_postgres=True, app_postgres=True) as sink:
         from prefect.client.schemas.objects import StateType
         from prefect.deployments import run_deployment
-        from sqlalchemy import func
-        from sqlmodel import col, select
 
-        from models.db import session
-        from models.tables import Case, OutboxMessage
-        from services.runtime import get_runtime
         from serving.limits import POLL_SECONDS, REQUEST_TIMEOUT_SECONDS, machine_run_limit
 
         env = {
@@ -137,20 +134,6 @@ def one_round(n: int, workers: int, kind: str, limit: int | None, timeout: float
                 )
         try:
             time.sleep(8)  # the workers register and poll; the first scheduled intake runs
-            engine = get_runtime().engine
-
-            def unsent_first_messages() -> int:
-                with session(engine) as db:
-                    return db.exec(
-                        select(func.count(col(OutboxMessage.id))).where(
-                            OutboxMessage.message_type == "case_created",
-                            OutboxMessage.status != "sent",
-                        )
-                    ).one()
-
-            def cases() -> int:
-                with session(engine) as db:
-                    return db.exec(select(func.count(col(Case.id)))).one()
 
             write_notices(home / "inbox", make_notices(n, seed=2026))
             load_before = load_average()
@@ -171,7 +154,7 @@ def one_round(n: int, workers: int, kind: str, limit: int | None, timeout: float
                     for proc in procs:
                         if proc.poll() is not None:
                             raise RuntimeError(f"a worker exited ({proc.returncode}): {home}")
-                    if "cases" not in seen and cases() >= n:
+                    if "cases" not in seen and stored_cases() >= n:
                         seen["cases"] = now
                     if "cases" in seen and "messages" not in seen and not unsent_first_messages():
                         seen["messages"] = now

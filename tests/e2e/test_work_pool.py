@@ -8,8 +8,8 @@ flow run with its checklist and form.
 
 from __future__ import annotations
 
-import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,22 +19,13 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
-from prefect.deployments import run_deployment
 from prefect.settings import PREFECT_API_URL
-from sqlmodel import select
 
-from flows.intake import intake
 from flows.reception import reception
-from models.db import session
-from models.tables import Case, Step
-from services.runs import record_started_run
-from services.runtime import get_runtime
 from serving.worker import KoereplanWorker
-from tests.e2e.test_reception import artifact_table, form_choices, send_like_the_ui
-from tests.e2e.waiting import suspended_at, wait_for_state
+from tests.e2e.household import start_household, waits_then_takes_an_answer
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "examples"
 POOL = "koereplan-pool-test"
 DEPLOYMENT = "reception-pool-test"
 
@@ -70,12 +61,13 @@ def worker(koereplan_env: Path) -> Iterator[Path]:
         )
     try:
         yield log
-    finally:
-        process.terminate()
+    finally:  # Ctrl-C as an operator stops it; a worker that still waits after 5 s is killed
+        process.send_signal(signal.SIGINT)
         try:
-            process.wait(20)
+            process.wait(5)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(5)
 
 
 def test_the_worker_type_is_found_by_prefect() -> None:
@@ -88,36 +80,12 @@ def test_the_worker_type_is_found_by_prefect() -> None:
 def test_a_reception_run_on_a_worker_thread_waits_takes_an_answer_and_waits_again(
     worker: Path, koereplan_env: Path
 ) -> None:
-    inbox = koereplan_env / "inbox"
-    inbox.mkdir(exist_ok=True)
-    notice = json.loads((EXAMPLES / "familie.json").read_text())
-    notice["notice_id"] = "UST-WORK-POOL-1"
-    (inbox / "work-pool.json").write_text(json.dumps(notice))
-    intake(start=False)
-    with session(get_runtime().engine) as db:
-        case = db.exec(select(Case).where(Case.notice_id == "UST-WORK-POOL-1")).one()
-    run_id = run_deployment(  # type: ignore[union-attr]
-        f"reception/{DEPLOYMENT}",
-        parameters={"case_ref": case.ref},
-        timeout=0,
-        as_subflow=False,
-    ).id
-    record_started_run(get_runtime().engine, case.id or 0, str(run_id))
+    case, run_id = start_household(koereplan_env / "inbox", "UST-WORK-POOL-1", DEPLOYMENT)
 
-    run = wait_for_state(run_id, suspended_at("svar-0"), timeout=180)
-    assert run.name == f"modtagelse-{case.ref}"
+    run = waits_then_takes_an_answer(case, run_id, "WP")
+
     assert run.infrastructure_pid is None  # no process was started for it: a thread
-    assert "Integrationskontrakt" in artifact_table(f"koereplan-{case.ref.lower()}")
-    chosen = next(c for c in form_choices(run_id)[1:] if not c.startswith("Bolig"))
-
-    send_like_the_ui(run_id, {"trin": chosen, "handling": "udført", "initialer": "WP"})
-    wait_for_state(run_id, suspended_at("svar-1"), timeout=180)
-
-    with session(get_runtime().engine) as db:
-        done = db.exec(select(Step).where(Step.case_id == case.id, Step.done_by == "WP")).all()
-    assert [step.status for step in done] == ["done"]
-    assert chosen not in form_choices(run_id)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 10  # the worker took it twice: the first turn, the answer
     while worker.read_text().count(f"submitting flow run '{run_id}'") < 2:
         assert time.monotonic() < deadline, worker.read_text()[-3000:]
         time.sleep(0.2)
