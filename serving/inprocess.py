@@ -1,4 +1,4 @@
-"""Reception runs executed on threads of the runner's own process (`koereplan serve --in-process`).
+"""Reception runs executed on threads of the runner's own process (`koereplan serve`'s default).
 
 A process per flow run pays Python's start and Prefect's and our imports every time (3-6 s of
 CPU on this machine, `bench/profile_reception.py`), and a reception run is started again

@@ -1,12 +1,12 @@
 """A work-pool worker type `koereplan`: reception runs on threads, everything else as `process`.
 
-`koereplan serve --in-process` runs reception runs on threads of one process; this is the same
+`koereplan serve` runs reception runs on threads of its own process; this is the same
 for the production topology, where workers of a work pool execute the runs
 (README, "Several workers"). Prefect finds the type through the `prefect.collections` entry
 point in pyproject.toml (loading this module registers the class), so after `pip install`:
 
     prefect work-pool create koereplan --type koereplan
-    prefect worker start --pool koereplan --limit "$(koereplan run-limit)"
+    prefect worker start --pool koereplan --type koereplan --limit "$(koereplan run-limit)"
 
 A run whose deployment's entrypoint is in `IN_PROCESS` executes with
 `prefect.flow_engine.run_flow` on one of the worker's threads: the imports and Python's start
