@@ -261,25 +261,32 @@ class Surroundings:
     env: dict[str, str]
 
 
-POSTGRES = "127.0.0.1:5432"  # this machine's PostgreSQL (trust auth): README, "Versions"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"  # this machine's
 
 
-def fresh_postgres_database(name: str) -> str:
-    """Drop and create database `name` on the local PostgreSQL; its `host:port/name`."""
-    import psycopg
+def fresh_postgres(admin_url: str, name: str, template: str | None = None) -> str:
+    """(Re)create an empty database, or a copy of `template`, and return its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
-    with psycopg.connect(f"postgresql://postgres@{POSTGRES}/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        db.execute(f'CREATE DATABASE "{name}"')
-    return f"{POSTGRES}/{name}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def drop_postgres_database(name: str) -> None:
-    """Drop a database `fresh_postgres_database` made."""
-    import psycopg
+def drop_postgres(admin_url: str, *names: str) -> None:
+    """Remove the benchmark databases again."""
+    from sqlalchemy import create_engine, text
 
-    with psycopg.connect(f"postgresql://postgres@{POSTGRES}/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @contextmanager
@@ -299,16 +306,19 @@ def surroundings(
     from services.runtime import use_settings
 
     (home / "inbox").mkdir(parents=True, exist_ok=True)
+    from sqlalchemy.engine import make_url
+
     databases = []
     if prefect_postgres:
         databases.append("koereplan_bench_prefect")
-        os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = (
-            f"postgresql+asyncpg://postgres@{fresh_postgres_database(databases[-1])}"
-        )
+        prefect_db = make_url(fresh_postgres(DEFAULT_POSTGRES, databases[-1]))
+        os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = prefect_db.set(
+            drivername="postgresql+asyncpg"
+        ).render_as_string(hide_password=False)
     app_url = f"sqlite:///{home}/koereplan.db"
     if app_postgres:
         databases.append("koereplan_bench_app")
-        app_url = f"postgresql+psycopg://postgres@{fresh_postgres_database(databases[-1])}"
+        app_url = fresh_postgres(DEFAULT_POSTGRES, databases[-1])
     try:
         with webhook_sink() as webhooks, mail_sink() as mailbox, local_prefect_server() as api:
             routing = home / "apprise.yaml"
@@ -327,8 +337,8 @@ def surroundings(
             yield Surroundings(home, api, webhooks, mailbox, env)
     finally:
         os.environ.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
-        for name in databases:
-            drop_postgres_database(name)
+        if databases:
+            drop_postgres(DEFAULT_POSTGRES, *databases)
 
 
 def stored_cases() -> int:

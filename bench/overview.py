@@ -25,14 +25,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import load_average, peak_rss_mib
-from sweep import (
-    BENCH_DATABASE,
-    arguments,
-    build_database,
-    drop_postgres,
-    fresh_postgres,
-)
+from _common import drop_postgres, fresh_postgres, load_average, peak_rss_mib
+from sweep import BENCH_DATABASE, arguments, build_database
 
 TARGET_S, TARGET_MB = 2.0, 250.0
 

@@ -33,10 +33,9 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-from sqlalchemy import Engine, create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from _common import DEFAULT_POSTGRES, drop_postgres, fresh_postgres  # noqa: E402
+from sqlalchemy import Engine, insert, text  # noqa: E402
 
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BENCH_DATABASE = "koereplan_bench"
 TEMPLATE_DATABASE = "koereplan_bench_built"
 TODAY = date(2026, 11, 24)  # a Tuesday; due dates run from a year before to a year after
@@ -274,26 +273,6 @@ def runs(copy: Any, *, repeat: int) -> list[dict[str, Any]]:
     next_day = add_working_days(TODAY, 1)
     results.append({"run": "next working day", **measured(url, next_day)})
     return results
-
-
-def fresh_postgres(admin_url: str, name: str, template: str | None = None) -> str:
-    """(Re)create an empty database, or a copy of `template`, and return its URL."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        copy = f' TEMPLATE "{template}"' if template else ""
-        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres(admin_url: str, *names: str) -> None:
-    """Remove the benchmark databases again."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for name in names:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def arguments(doc: str | None, repeat_help: str) -> argparse.ArgumentParser:
