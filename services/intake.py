@@ -179,16 +179,9 @@ def _known_change(
     if earlier is None:
         return None
     case = db.get(Case, earlier.case_id) if earlier.case_id else None
-    ref = case.ref if case else None
-    if content_hash(earlier.raw) == content:
-        db.add(record(file_name, raw, sha, notice.notice_id, DUPLICATE, case_id=earlier.case_id))
-        return Received(file_name, DUPLICATE, ref, notice.notice_id)
-    problem = Problem(
-        "notice_id",
-        f"beskeden {notice.notice_id} er allerede modtaget med et andet indhold "
-        f"(sag {ref}); den første besked gælder",
-    )
-    return reject(db, definition, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
+    same = content_hash(earlier.raw) == content
+    seen = (earlier.case_id, case.ref if case else None)
+    return _seen_before(db, definition, notice.notice_id, file_name, raw, sha, same, *seen)
 
 
 def _known(
@@ -204,15 +197,35 @@ def _known(
     case = db.exec(select(Case).where(Case.notice_id == notice.notice_id)).first()
     if case is None:
         return None
-    if case.notice_sha256 == content:
-        db.add(record(file_name, raw, sha, notice.notice_id, DUPLICATE, case_id=case.id))
-        return Received(file_name, DUPLICATE, case.ref, notice.notice_id)
+    same = case.notice_sha256 == content
+    seen = (case.id, case.ref)
+    return _seen_before(db, definition, notice.notice_id, file_name, raw, sha, same, *seen)
+
+
+def _seen_before(
+    db: Session,
+    definition: Definition,
+    notice_id: str,
+    file_name: str,
+    raw: bytes,
+    sha: str,
+    same: bool,
+    case_id: int | None,
+    ref: str | None,
+) -> Received:
+    """A notice id received before: the same content is a duplicate, other content a conflict.
+
+    The first notice stands either way; a conflict is refused and told to the coordinators.
+    """
+    if same:
+        db.add(record(file_name, raw, sha, notice_id, DUPLICATE, case_id=case_id))
+        return Received(file_name, DUPLICATE, ref, notice_id)
     problem = Problem(
         "notice_id",
-        f"beskeden {notice.notice_id} er allerede modtaget med et andet indhold "
-        f"(sag {case.ref}); den første besked gælder",
+        f"beskeden {notice_id} er allerede modtaget med et andet indhold "
+        f"(sag {ref}); den første besked gælder",
     )
-    return reject(db, definition, file_name, raw, sha, (problem,), notice.notice_id, CONFLICT)
+    return reject(db, definition, file_name, raw, sha, (problem,), notice_id, CONFLICT)
 
 
 def _create_case(
